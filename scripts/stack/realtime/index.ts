@@ -1,0 +1,6 @@
+// PLACEHOLDER until /realtime/v1 lands: answers 501 so the stack can boot meanwhile.
+import { sendJson } from '../http.ts';
+import type { GatewayService, StackContext } from '../service.ts';
+export async function createRealtimeService(_ctx: StackContext): Promise<GatewayService> {
+  return { prefix: '/realtime/v1', cors: true, requiresApiKey: true, handle: (_q, res) => sendJson(res, 501, { message: 'not implemented yet' }) };
+}

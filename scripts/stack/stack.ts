@@ -1,0 +1,139 @@
+// Starts the whole local Supabase stack in-process: PostgreSQL, the platform bootstrap and the
+// project's migrations, then one gateway serving auth, rest, functions and realtime, plus the
+// static origins (backoffice, demo site). Used by `npm start` and by the test suite, which starts
+// its own stack on free ports with a throw-away cluster.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dbUrl as makeDbUrl, type StackConfig } from './config.ts';
+import { createPool } from './db.ts';
+import { startGateway, type Gateway } from './gateway.ts';
+import { applyMigrations, applyPlatform, applySeed } from './migrate.ts';
+import { startPostgres, tailLog, type PgCluster } from './postgres.ts';
+import type { GatewayService, StackContext } from './service.ts';
+import { startStaticServer, staticHandler } from './static.ts';
+import { createAuthService } from './auth/index.ts';
+import { createRestService } from './rest/index.ts';
+import { createFunctionsService } from './functions/index.ts';
+import { createRealtimeService } from './realtime/index.ts';
+
+export const DEMO_WEBSITE_ID = '00000000-0000-4000-8000-00000000d3e0';
+export const DEMO_OWNER = { email: 'owner@demo.emily.local', password: 'emily-demo-owner' };
+
+export interface LocalInfo {
+  apiUrl: string;
+  dbUrl: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  jwtSecret: string;
+  demo: { websiteId: string; siteUrl: string; backofficeUrl: string; ownerEmail: string; ownerPassword: string };
+}
+
+export interface RunningStack {
+  config: StackConfig;
+  info: LocalInfo;
+  cluster: PgCluster;
+  context: StackContext;
+  services: GatewayService[];
+  /** Timings of each start-up phase, in milliseconds. */
+  timings: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  reset?: boolean;
+  /** Write .emily/local.json (the `npm start` stack does; test stacks do not). */
+  writeLocalJson?: boolean;
+  /** Skip serving the backoffice and demo origins. */
+  noStatic?: boolean;
+}
+
+export async function startStack(config: StackConfig, opts: StartOptions = {}): Promise<RunningStack> {
+  const log = (line: string) => { if (config.verbose) console.log(line); };
+  const timings: Record<string, number> = {};
+  const t0 = performance.now();
+  const mark = (name: string) => { timings[name] = Math.round(performance.now() - t0); };
+
+  log(`· PostgreSQL: starting on ${config.host}:${config.dbPort}`);
+  const cluster = startPostgres({ dataDir: config.dataDir, port: config.dbPort, host: config.host, reset: opts.reset });
+  mark('postgres');
+  const cleanups: Array<() => Promise<void> | void> = [() => cluster.stop()];
+  const stopAll = async () => {
+    for (const fn of cleanups.reverse()) {
+      try { await fn(); } catch (e) { console.error(e); }
+    }
+  };
+
+  try {
+    const dbUrl = makeDbUrl(config);
+    log(cluster.created ? '· Platform bootstrap: new cluster, applying' : '· Platform bootstrap: checking');
+    await applyPlatform(dbUrl);
+    mark('platform');
+    log('· Migrations: supabase migration up');
+    await applyMigrations(dbUrl);
+    mark('migrations');
+    if (await applySeed(dbUrl)) log('· Seed: supabase/seed.sql applied');
+    mark('seed');
+
+    const pool = createPool(makeDbUrl(config, 'authenticator'));
+    cleanups.push(() => pool.end());
+    const context: StackContext = { config, dbUrl, pool, log };
+    const services: GatewayService[] = [
+      createAuthService(context),
+      createRestService(context),
+      createFunctionsService(context),
+      await createRealtimeService(context),
+    ];
+    mark('services');
+
+    const widgetDir = join(config.rootDir, 'dist', 'widget');
+    const gateway: Gateway = await startGateway(config, services, [
+      { prefix: '/widget', handle: staticHandler({ root: widgetDir, cors: true }) },
+    ]);
+    cleanups.push(() => gateway.close());
+    config.apiPort = gateway.port;
+    const apiUrl = `http://${config.host}:${gateway.port}`;
+    mark('gateway');
+
+    let backofficeUrl = '';
+    let siteUrl = '';
+    if (!opts.noStatic) {
+      const substitutions = { API_URL: apiUrl, ANON_KEY: config.anonKey, DEMO_WEBSITE_ID, WIDGET_URL: `${apiUrl}/widget` };
+      const backoffice = await startStaticServer(config.host, config.backofficePort, {
+        root: join(config.rootDir, 'dist', 'backoffice'), fallback: 'index.html', substitutions,
+      });
+      cleanups.push(() => backoffice.close());
+      config.backofficePort = backoffice.port;
+      // Its own port makes the demo site another origin, as a customer's site is in production.
+      const demo = await startStaticServer(config.host, config.demoPort, { root: join(config.rootDir, 'demo'), substitutions });
+      cleanups.push(() => demo.close());
+      config.demoPort = demo.port;
+      backofficeUrl = `http://${config.host}:${backoffice.port}`;
+      siteUrl = `http://${config.host}:${demo.port}`;
+    }
+    mark('ready');
+
+    const info: LocalInfo = {
+      apiUrl,
+      dbUrl,
+      anonKey: config.anonKey,
+      serviceRoleKey: config.serviceRoleKey,
+      jwtSecret: config.jwtSecret,
+      demo: { websiteId: DEMO_WEBSITE_ID, siteUrl, backofficeUrl, ownerEmail: DEMO_OWNER.email, ownerPassword: DEMO_OWNER.password },
+    };
+    if (opts.writeLocalJson) {
+      mkdirSync(config.stateDir, { recursive: true });
+      const { jwtSecret: _secret, ...publicInfo } = info;
+      writeFileSync(join(config.stateDir, 'local.json'), JSON.stringify(publicInfo, null, 2) + '\n');
+    }
+    let stopped: Promise<void> | undefined;
+    return {
+      config, info, cluster, context, services, timings,
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (err) {
+    await stopAll();
+    const logTail = tailLog(cluster);
+    if (logTail && /ECONNREFUSED|terminat/i.test(String(err))) console.error(`PostgreSQL log:\n${logTail}`);
+    throw err;
+  }
+}

@@ -1,0 +1,1 @@
+-- Local and test data: the demo owner, the demo website and its knowledge base (see the data-model migrations).
