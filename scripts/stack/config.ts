@@ -32,6 +32,10 @@ export interface StackConfig {
   maxBodyBytes: number;
   /** Print progress lines to the terminal. */
   verbose: boolean;
+  /** Schemas exposed by /rest/v1 besides supabase/config.toml's [api] schemas (test fixtures). */
+  extraApiSchemas: string[];
+  /** Folders of Edge Functions served besides supabase/functions (test fixtures). */
+  extraFunctionsDirs: string[];
 }
 
 export function signApiKey(role: 'anon' | 'service_role', secret: string): string {
@@ -82,6 +86,8 @@ export function defaultConfig(overrides: Partial<StackConfig> = {}): StackConfig
     jwtExpiry: 3600,
     maxBodyBytes: 10 * 1024 * 1024,
     verbose: true,
+    extraApiSchemas: [],
+    extraFunctionsDirs: [],
     ...overrides,
   };
 }

@@ -1,0 +1,56 @@
+// supabase/config.toml as the local stack needs it: the same file the Supabase CLI reads, so a
+// setting (exposed schemas, anonymous sign-ins, a function's verify_jwt) means the same thing
+// locally and on the hosted project. Read on each call: editing the file needs no restart.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'smol-toml';
+import { ROOT_DIR } from './config.ts';
+
+export interface ProjectConfig {
+  api: { schemas: string[]; extraSearchPath: string[]; maxRows: number };
+  auth: {
+    jwtExpiry: number;
+    enableSignup: boolean;
+    enableAnonymousSignIns: boolean;
+    enableRefreshTokenRotation: boolean;
+    refreshTokenReuseInterval: number;
+    minimumPasswordLength: number;
+    siteUrl: string;
+  };
+  /** Per-function settings from [functions.NAME]. */
+  functions: Record<string, { verifyJwt: boolean; entrypoint?: string }>;
+}
+
+type Table = Record<string, unknown>;
+const table = (v: unknown): Table => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Table) : {});
+const bool = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
+const num = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+const strs = (v: unknown, d: string[]) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : d);
+
+export function readProjectConfig(file = join(ROOT_DIR, 'supabase', 'config.toml')): ProjectConfig {
+  const raw = existsSync(file) ? table(parse(readFileSync(file, 'utf8'))) : {};
+  const api = table(raw.api);
+  const auth = table(raw.auth);
+  const functions: ProjectConfig['functions'] = {};
+  for (const [name, value] of Object.entries(table(raw.functions))) {
+    const fn = table(value);
+    functions[name] = { verifyJwt: bool(fn.verify_jwt, true), entrypoint: typeof fn.entrypoint === 'string' ? fn.entrypoint : undefined };
+  }
+  return {
+    api: {
+      schemas: strs(api.schemas, ['public', 'graphql_public']),
+      extraSearchPath: strs(api.extra_search_path, ['public', 'extensions']),
+      maxRows: num(api.max_rows, 1000),
+    },
+    auth: {
+      jwtExpiry: num(auth.jwt_expiry, 3600),
+      enableSignup: bool(auth.enable_signup, true),
+      enableAnonymousSignIns: bool(auth.enable_anonymous_sign_ins, false),
+      enableRefreshTokenRotation: bool(auth.enable_refresh_token_rotation, true),
+      refreshTokenReuseInterval: num(auth.refresh_token_reuse_interval, 10),
+      minimumPasswordLength: num(auth.minimum_password_length, 6),
+      siteUrl: typeof auth.site_url === 'string' ? auth.site_url : 'http://127.0.0.1:3000',
+    },
+    functions,
+  };
+}
