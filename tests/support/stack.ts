@@ -3,9 +3,13 @@
 import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, type StackConfig } from '../../scripts/stack/config.ts';
+import { defaultConfig, ROOT_DIR, type StackConfig } from '../../scripts/stack/config.ts';
 import { startStack, type RunningStack, type StartOptions } from '../../scripts/stack/stack.ts';
 import { freePort } from './ports.ts';
+
+/** Test-only fixtures the conformance tests use: a REST schema and a folder of Edge Functions. */
+export const FIXTURE_SCHEMA = 'emily_test_fixture';
+export const FIXTURE_FUNCTIONS_DIR = join(ROOT_DIR, 'tests', 'fixtures', 'functions');
 
 export async function startTestStack(overrides: Partial<StackConfig> = {}, opts: StartOptions = {}): Promise<RunningStack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'emily-test-'));
@@ -18,6 +22,8 @@ export async function startTestStack(overrides: Partial<StackConfig> = {}, opts:
     backofficePort: await freePort(),
     demoPort: await freePort(),
     verbose: false,
+    extraApiSchemas: [FIXTURE_SCHEMA],
+    extraFunctionsDirs: [FIXTURE_FUNCTIONS_DIR],
     ...overrides,
   });
   const stack = await startStack(config, opts);
