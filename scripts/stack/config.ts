@@ -70,7 +70,7 @@ export function readEnvFile(path: string): Record<string, string> {
 
 export function defaultConfig(overrides: Partial<StackConfig> = {}): StackConfig {
   const jwtSecret = overrides.jwtSecret ?? process.env.SUPABASE_JWT_SECRET ?? DEFAULT_JWT_SECRET;
-  const stateDir = overrides.stateDir ?? join(ROOT_DIR, '.emily');
+  const stateDir = overrides.stateDir ?? process.env.EMILY_STATE_DIR ?? join(ROOT_DIR, '.emily');
   return {
     rootDir: ROOT_DIR,
     host: '127.0.0.1',

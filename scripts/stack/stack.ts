@@ -2,6 +2,7 @@
 // project's migrations, then one gateway serving auth, rest, functions and realtime, plus the
 // static origins (backoffice, demo site). Used by `npm start` and by the test suite, which starts
 // its own stack on free ports with a throw-away cluster.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dbUrl as makeDbUrl, type StackConfig } from './config.ts';
@@ -18,6 +19,40 @@ import { createRealtimeService } from './realtime/index.ts';
 
 export const DEMO_WEBSITE_ID = '00000000-0000-4000-8000-00000000d3e0';
 export const DEMO_OWNER = { email: 'owner@demo.emily.local', password: 'emily-demo-owner' };
+
+/** The widget's built-in API URL; the demo page names another one only when the stack runs elsewhere. */
+const BUILT_IN_API_URL = 'http://127.0.0.1:54321';
+
+/** `{{NAME}}` values for the demo site and the backoffice pages. */
+function demoSubstitutions(apiUrl: string, anonKey: string) {
+  const embed: Record<string, string> = { websiteId: DEMO_WEBSITE_ID };
+  if (apiUrl !== BUILT_IN_API_URL) Object.assign(embed, { supabaseUrl: apiUrl, anonKey });
+  return {
+    API_URL: apiUrl,
+    ANON_KEY: anonKey,
+    DEMO_WEBSITE_ID,
+    WIDGET_URL: `${apiUrl}/widget`,
+    // What a site owner pastes: window.EmilyChat = {websiteId} (contract §2).
+    EMBED_CONFIG: JSON.stringify(embed),
+    CSP_NONCE: randomBytes(16).toString('base64'),
+  };
+}
+
+/** A strict Content-Security-Policy (no 'unsafe-inline' anywhere) that still allows the widget. */
+function strictCsp(apiUrl: string, nonce: string): string {
+  const ws = apiUrl.replace(/^http/, 'ws');
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' ${apiUrl}`,
+    "style-src 'self'",
+    `connect-src 'self' ${apiUrl} ${ws}`,
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "frame-src 'none'",
+    "object-src 'none'",
+    "base-uri 'self'",
+  ].join('; ');
+}
 
 export interface LocalInfo {
   apiUrl: string;
@@ -97,14 +132,18 @@ export async function startStack(config: StackConfig, opts: StartOptions = {}): 
     let backofficeUrl = '';
     let siteUrl = '';
     if (!opts.noStatic) {
-      const substitutions = { API_URL: apiUrl, ANON_KEY: config.anonKey, DEMO_WEBSITE_ID, WIDGET_URL: `${apiUrl}/widget` };
+      const substitutions = demoSubstitutions(apiUrl, config.anonKey);
       const backoffice = await startStaticServer(config.host, config.backofficePort, {
         root: join(config.rootDir, 'dist', 'backoffice'), fallback: 'index.html', substitutions,
       });
       cleanups.push(() => backoffice.close());
       config.backofficePort = backoffice.port;
       // Its own port makes the demo site another origin, as a customer's site is in production.
-      const demo = await startStaticServer(config.host, config.demoPort, { root: join(config.rootDir, 'demo'), substitutions });
+      const demo = await startStaticServer(config.host, config.demoPort, {
+        root: join(config.rootDir, 'demo'),
+        substitutions,
+        headers: (path): Record<string, string> => (path === '/strict-csp.html' ? { 'Content-Security-Policy': strictCsp(apiUrl, substitutions.CSP_NONCE) } : {}),
+      });
       cleanups.push(() => demo.close());
       config.demoPort = demo.port;
       backofficeUrl = `http://${config.host}:${backoffice.port}`;
