@@ -23,6 +23,12 @@ async function loadBuilder(file: string): Promise<Builder | undefined> {
 }
 
 export async function buildAll(opts: BuildOptions = {}): Promise<void> {
+  // For a real project: EMILY_SUPABASE_URL=https://REF.supabase.co EMILY_ANON_KEY=… npm run build
+  opts = {
+    supabaseUrl: process.env.EMILY_SUPABASE_URL || undefined,
+    anonKey: process.env.EMILY_ANON_KEY || undefined,
+    ...opts,
+  };
   for (const file of ['widget/build.ts', 'backoffice/build.ts']) {
     const build = await loadBuilder(file);
     if (build) await build(opts);
