@@ -98,6 +98,17 @@ create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh
 create index if not exists refresh_tokens_parent_idx on auth.refresh_tokens (parent);
 comment on table auth.refresh_tokens is 'Auth: Store of tokens used to refresh JWT tokens once they expire.';
 
+-- How each session was authenticated (password, anonymous, …): the access token's `amr` claim.
+create table if not exists auth.mfa_amr_claims (
+  session_id uuid not null references auth.sessions (id) on delete cascade,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  authentication_method text not null,
+  id uuid not null default gen_random_uuid() primary key,
+  constraint mfa_amr_claims_session_id_authentication_method_pkey unique (session_id, authentication_method)
+);
+comment on table auth.mfa_amr_claims is 'auth: stores authenticator method reference claims for multi factor authentication';
+
 -- What the API set for this request: the JWT's claims as jsonb (PostgREST sets request.jwt.claims).
 create or replace function auth.jwt() returns jsonb
 language sql stable
