@@ -36,6 +36,19 @@ export interface StackConfig {
   extraApiSchemas: string[];
   /** Folders of Edge Functions served besides supabase/functions (test fixtures). */
   extraFunctionsDirs: string[];
+  /** Optional Edge Functions host settings; see FunctionsOptions in scripts/stack/functions/options.ts. */
+  functions?: {
+    /** Extra variables every function sees (they win over .env files and the process env). */
+    env?: Record<string, string>;
+    /** Process env variables passed through to functions: exact names or `PREFIX_*` patterns. */
+    passEnv?: string[];
+    /** A request that gets no response headers within this time ends with 504 (hosted: 150 s). */
+    idleTimeoutMs?: number;
+    /** A request still running after this time is ended (hosted: 400 s wall clock). */
+    wallClockMs?: number;
+    /** A function process with no request for this long is stopped to free memory. */
+    idleShutdownMs?: number;
+  };
 }
 
 export function signApiKey(role: 'anon' | 'service_role', secret: string): string {
