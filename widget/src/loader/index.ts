@@ -1,0 +1,66 @@
+// emily-loader.js: the only code every page view pays for (budget: 3 KB gzipped). It reads
+// window.EmilyChat, draws the launcher, preconnects to the API, fetches the public website
+// settings, and loads the chat app on first interaction, when the browser is idle, or at once
+// with `open: true`. window.EmilyChat becomes the JS API (contract §2).
+import type { WidgetInit } from '../shared/bridge.ts';
+import { readConfig } from './config.ts';
+import { createJsApi } from './js-api.ts';
+import { drawLauncher } from './launcher.ts';
+import { appLoader, whenIdle } from './load-app.ts';
+
+/** Without widget-init's colours after this long, the launcher shows in the default theme. */
+const SHOW_LAUNCHER_AFTER_MS = 3000;
+
+const page = window as unknown as { EmilyChat?: unknown };
+const script = document.currentScript as HTMLScriptElement | null;
+const current = page.EmilyChat as { on?: unknown } | undefined;
+
+// Embedded twice: the first copy keeps running.
+if (!current || typeof current.on !== 'function') {
+  const config = readConfig(current);
+  if (typeof config === 'string') console.error(`[Emily] ${config}`);
+  else {
+    const ui = drawLauncher(config);
+
+    const link = document.createElement('link');
+    link.rel = 'preconnect';
+    link.href = config.supabaseUrl;
+    link.crossOrigin = 'anonymous';
+    document.head.appendChild(link);
+
+    let unknownSite = false;
+    const init: Promise<WidgetInit | null | 'unknown'> = fetch(
+      `${config.supabaseUrl}/functions/v1/widget-init?website_id=${config.websiteId}`,
+      { headers: { apikey: config.anonKey, authorization: `Bearer ${config.anonKey}` } },
+    )
+      .then((r) => (r.status === 404 ? 'unknown' : r.ok ? r.json() : null))
+      .then((body) => (body === 'unknown' || body?.website ? body : null))
+      .catch(() => null);
+    init.then((answer) => {
+      if (answer === 'unknown') {
+        unknownSite = true;
+        console.error(`[Emily] unknown website ${config.websiteId}`);
+        ui.host.remove();
+        return;
+      }
+      if (answer) ui.setTheme(answer.website.primary_color, answer.website.launcher_position);
+      ui.show();
+    });
+    setTimeout(() => unknownSite || ui.show(), SHOW_LAUNCHER_AFTER_MS);
+
+    // The app sits next to the loader (the CDN folder it came from).
+    const loadApp = appLoader(new URL('emily-chat.js', script?.src || `${config.supabaseUrl}/widget/`).href, script?.nonce || undefined, (startApp) => {
+      if (unknownSite) return;
+      attach(startApp({ config, init, root: ui.root, host: ui.host, launcher: ui.launcher, badge: ui.badge, emit }));
+      emit('ready');
+    });
+    const load = () => unknownSite || loadApp();
+    const { api, emit, attach } = createJsApi(load);
+
+    ui.launcher.addEventListener('click', () => api.toggle());
+    for (const type of ['pointerenter', 'focus', 'touchstart']) ui.launcher.addEventListener(type, load, { once: true, passive: true });
+    page.EmilyChat = api;
+    if (config.open) api.open();
+    else whenIdle(load);
+  }
+}
