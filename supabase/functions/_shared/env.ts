@@ -40,12 +40,17 @@ export const env = {
   websiteRateWindowS: () => int('EMILY_RATE_LIMIT_WEBSITE_WINDOW_S', 60),
   /** Reads (widget-conversations) per visitor per window. */
   readRateLimit: () => int('EMILY_RATE_LIMIT_READS', 120),
+  /** Public calls (widget-init) per client address and website per window. */
+  publicRateLimit: () => int('EMILY_RATE_LIMIT_PUBLIC', 300),
+  /** AI answers per account per calendar month; unset = no quota (billing sets plan quotas later). */
+  aiAnswerQuota: () => {
+    const v = Number(get('EMILY_AI_ANSWER_QUOTA'));
+    return Number.isFinite(v) && v >= 0 ? Math.floor(v) : null;
+  },
 
   /** Knowledge ingestion limits. */
   maxUploadBytes: () => int('EMILY_KNOWLEDGE_MAX_FILE_BYTES', 5 * 1024 * 1024),
   maxFetchBytes: () => int('EMILY_KNOWLEDGE_MAX_FETCH_BYTES', 2 * 1024 * 1024),
   fetchTimeoutMs: () => int('EMILY_KNOWLEDGE_FETCH_TIMEOUT_MS', 10_000),
   maxCrawlPages: () => int('EMILY_KNOWLEDGE_MAX_PAGES', 20),
-  /** Allow fetching loopback/private addresses (local development and tests only). */
-  allowPrivateFetch: () => get('EMILY_KNOWLEDGE_ALLOW_PRIVATE_URLS') === 'true',
 };

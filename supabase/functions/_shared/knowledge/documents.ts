@@ -1,0 +1,72 @@
+// Turns an uploaded or fetched document into plain text by its type: plain text and Markdown as
+// they are (Markdown syntax stripped lightly), HTML through the main-content extractor, PDF through
+// unpdf (pdf.js, no native code, works in Deno and on Supabase's edge runtime).
+import { extractText, getDocumentProxy } from 'npm:unpdf@1.8.1';
+import { ApiError } from '../http.ts';
+import { extractHtml } from './html.ts';
+
+export type DocumentType = 'text' | 'markdown' | 'html' | 'pdf';
+
+export interface DocumentText {
+  title?: string;
+  text: string;
+  links: string[];
+}
+
+const BY_EXTENSION: Record<string, DocumentType> = {
+  txt: 'text', text: 'text', md: 'markdown', markdown: 'markdown', html: 'html', htm: 'html', pdf: 'pdf',
+};
+const BY_MEDIA: Record<string, DocumentType> = {
+  'text/plain': 'text', 'text/markdown': 'markdown', 'text/x-markdown': 'markdown', 'text/html': 'html',
+  'application/xhtml+xml': 'html', 'application/pdf': 'pdf',
+};
+
+/** The document type from a media type, else from the file name's extension. */
+export function documentType(mediaType: string | null | undefined, fileName?: string): DocumentType | undefined {
+  const media = (mediaType ?? '').split(';')[0].trim().toLowerCase();
+  if (BY_MEDIA[media]) return BY_MEDIA[media];
+  const ext = fileName?.toLowerCase().match(/\.([a-z]+)$/)?.[1];
+  return ext ? BY_EXTENSION[ext] : undefined;
+}
+
+export async function documentText(bytes: Uint8Array, type: DocumentType, url?: string): Promise<DocumentText> {
+  if (type === 'pdf') return { ...(await pdfText(bytes)), links: [] };
+  const text = new TextDecoder('utf-8').decode(bytes);
+  if (type === 'html') {
+    const page = extractHtml(text, url);
+    return { title: page.title || undefined, text: page.text, links: page.links };
+  }
+  if (type === 'markdown') return { title: text.match(/^#\s+(.+)$/m)?.[1]?.trim(), text: stripMarkdown(text), links: [] };
+  return { text: text.replace(/\r\n?/g, '\n').trim(), links: [] };
+}
+
+async function pdfText(bytes: Uint8Array): Promise<{ title?: string; text: string }> {
+  if (!(bytes[0] === 0x25 && bytes[1] === 0x50 && bytes[2] === 0x44 && bytes[3] === 0x46)) {
+    throw new ApiError(400, 'invalid_file', 'The file is not a PDF.');
+  }
+  try {
+    const pdf = await getDocumentProxy(new Uint8Array(bytes));
+    const { text } = await extractText(pdf, { mergePages: false });
+    const pages = (Array.isArray(text) ? text : [text]).map((t) => t.replace(/[ \t]+\n/g, '\n').trim()).filter(Boolean);
+    return { text: pages.join('\n\n') };
+  } catch {
+    throw new ApiError(400, 'invalid_file', 'The PDF could not be read.');
+  }
+}
+
+/** Markdown to readable text: headings, emphasis, links and images reduced to their words. */
+export function stripMarkdown(md: string): string {
+  return md
+    .replace(/\r\n?/g, '\n')
+    .replace(/^```[^\n]*\n([\s\S]*?)^```/gm, '$1')
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
+    .replace(/^#{1,6}\s+(.+?)\s*#*$/gm, '\n$1\n')
+    .replace(/^\s*>\s?/gm, '')
+    .replace(/(\*\*|__)(.+?)\1/g, '$2')
+    .replace(/(^|[^*\w])[*_]([^*_\n]+)[*_]/g, '$1$2')
+    .replace(/`([^`]+)`/g, '$1')
+    .replace(/^\s*[-*+]\s+/gm, '- ')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}

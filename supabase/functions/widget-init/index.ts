@@ -1,0 +1,4 @@
+import { withCors } from '../_shared/handler.ts';
+import { widgetInit } from './handler.ts';
+
+Deno.serve(withCors(widgetInit, 'GET, HEAD, OPTIONS'));

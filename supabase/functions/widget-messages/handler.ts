@@ -1,0 +1,150 @@
+// widget-messages (visitor JWT, contract §4): stores the visitor's message idempotently by
+// client_id, then either streams the AI's answer (SSE) or answers JSON when the AI is off, paused
+// or over its quota (the owners learn of the message through the website's realtime topic).
+// Order of checks: method, session, content type and body, fields, website, Origin, rate limits.
+import { engineKind } from '../_shared/answer/engine.ts';
+import { streamAnswer } from '../_shared/answer/stream.ts';
+import { authenticate } from '../_shared/auth.ts';
+import { assertOriginAllowed, corsHeaders } from '../_shared/cors.ts';
+import { sql } from '../_shared/db.ts';
+import { env } from '../_shared/env.ts';
+import { ApiError, json, readJson, requireMethod } from '../_shared/http.ts';
+import { answerClientId } from '../_shared/ids.ts';
+import { type MessageRow, toApiMessage } from '../_shared/messages.ts';
+import { limitVisitor } from '../_shared/rate-limit.ts';
+import { createSseStream, type SseStream } from '../_shared/sse.ts';
+import { primaryLocale } from '../_shared/text.ts';
+import { asObject, httpUrl, MAX_CONTENT_CHARS, text, uuid } from '../_shared/validate.ts';
+import { requireWebsite, type Website } from '../_shared/website.ts';
+
+interface ConversationRow {
+  id: string;
+  ai_mode: 'auto' | 'paused';
+  status: string;
+  title: string | null;
+}
+
+interface Stored {
+  duplicate: boolean;
+  conversation: ConversationRow;
+  message: MessageRow;
+}
+
+/** How long a retried send waits for the answer the first attempt is still writing. */
+const DUPLICATE_WAIT_POLL_MS = 250;
+
+export async function widgetMessages(req: Request): Promise<Response> {
+  requireMethod(req, ['POST']);
+  const caller = await authenticate(req);
+  const body = asObject(await readJson(req));
+  const websiteId = uuid(body, 'website_id');
+  const conversationId = uuid(body, 'conversation_id', { optional: true });
+  const clientId = uuid(body, 'client_id');
+  const content = text(body, 'content', { max: MAX_CONTENT_CHARS });
+  const locale = text(body, 'locale', { optional: true, max: 35 }) ?? primaryLocale(req.headers.get('accept-language'));
+  const pageUrl = httpUrl(body, 'page_url', { optional: true }) ?? refererUrl(req);
+
+  const website = await requireWebsite(websiteId);
+  assertOriginAllowed(req, website.allowed_domains);
+  await limitVisitor('widget-messages', websiteId, caller.userId);
+
+  let stored: Stored;
+  try {
+    const [{ result }] = await sql()<{ result: Stored }[]>`
+      select private.store_visitor_message(${websiteId}, ${caller.userId}, ${conversationId ?? null}, ${clientId},
+        ${content}, ${locale ?? null}, ${pageUrl ?? null}, ${req.headers.get('user-agent')?.slice(0, 512) ?? null}) as result`;
+    stored = result;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'P0002') {
+      throw new ApiError(404, 'conversation_not_found', `No conversation ${conversationId} of yours on this website.`);
+    }
+    throw err;
+  }
+
+  const mode = await aiMode(website, stored);
+  if (mode !== 'auto') {
+    return json(200, { conversation_id: stored.conversation.id, message: toApiMessage(stored.message), ai: mode, duplicate: stored.duplicate });
+  }
+
+  const sse = createSseStream({ heartbeatMs: env.sseHeartbeatMs(), headers: { ...corsHeaders(req), 'X-Emily-Engine': engineKind() } });
+  sse.send('conversation', { conversation_id: stored.conversation.id });
+  sse.send('message', toApiMessage(stored.message));
+  const work = stored.duplicate
+    ? replayAnswer(sse, stored)
+    : streamAnswer(sse, { website, conversationId: stored.conversation.id, visitorMessage: stored.message, locale });
+  work.catch((err) => console.error('[widget-messages] stream failed:', err));
+  return sse.response;
+}
+
+/**
+ * 'auto' when the AI answers this message; else why not. A duplicate is decided by what happened
+ * to the first attempt: if an answer exists or is being written, the stream replays it.
+ */
+async function aiMode(website: Website, stored: Stored): Promise<'auto' | 'paused' | 'off'> {
+  if (!website.ai_enabled) return 'off';
+  if (stored.conversation.ai_mode === 'paused') return 'paused';
+  if (stored.duplicate) {
+    const ai = (stored.message.metadata as { ai?: { status?: string } } | null)?.ai;
+    if (ai?.status === 'skipped') return 'paused';
+    return 'auto';
+  }
+  const quota = env.aiAnswerQuota();
+  if (quota !== null) {
+    const [usage] = await sql()<{ allowed: boolean }[]>`
+      select allowed from private.increment_usage(${website.id}, 'ai_answers', 1, ${quota})`;
+    if (!usage.allowed) {
+      // Over the plan's quota: the message waits for a person, as if the AI were paused.
+      await sql()`
+        with m as (
+          update public.messages set metadata = metadata || '{"ai":{"status":"skipped","reason":"quota"}}'::jsonb
+          where id = ${stored.message.id} returning conversation_id)
+        update public.conversations set needs_human = true where id = (select conversation_id from m)`;
+      return 'paused';
+    }
+  }
+  return 'auto';
+}
+
+/**
+ * A retried send: never a second answer. Sends the stored answer when there is one; waits (up to
+ * the AI time limit) while the first attempt is still writing it; reports the first attempt's
+ * failure if it failed.
+ */
+async function replayAnswer(sse: SseStream, stored: Stored): Promise<void> {
+  const answerId = await answerClientId(stored.message.client_id ?? stored.message.id);
+  const deadline = Date.now() + env.aiTotalTimeoutMs();
+  try {
+    while (!sse.closed && Date.now() < deadline) {
+      const [row] = await sql()<(MessageRow & { failed: boolean })[]>`
+        select a.*, false as failed from public.messages a
+        where a.conversation_id = ${stored.conversation.id} and a.client_id = ${answerId}
+        union all
+        select v.*, true from public.messages v
+        where v.id = ${stored.message.id} and v.metadata -> 'ai' ->> 'status' = 'failed'
+        limit 1`;
+      if (row && !row.failed) {
+        sse.send('done', { message: toApiMessage(row) });
+        return;
+      }
+      if (row?.failed) {
+        sse.send('error', { code: 'ai_unavailable', message: 'The assistant could not answer this message; a person from the team will reply.' });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, DUPLICATE_WAIT_POLL_MS));
+    }
+    sse.send('error', { code: 'ai_timeout', message: 'The answer to this message is taking too long; a person from the team will reply.' });
+  } finally {
+    sse.close();
+  }
+}
+
+function refererUrl(req: Request): string | undefined {
+  const ref = req.headers.get('referer');
+  if (!ref) return undefined;
+  try {
+    const url = new URL(ref);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString().slice(0, 2048) : undefined;
+  } catch {
+    return undefined;
+  }
+}
