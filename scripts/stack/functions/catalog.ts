@@ -82,18 +82,19 @@ export function scanFunctions(roots: FunctionsRoot[], projectDenoConfig: string,
 }
 
 /**
- * The scan, redone only when something under the roots changed (the watcher's generation moved)
+ * The scan, redone only when something under the roots changed (the watcher's generations moved)
  * or a config.toml was edited: the check on each request is one stat per config.toml.
  */
 export class Catalog {
   private specs = new Map<string, FunctionSpec>();
-  private scannedAt = -1;
+  private scannedAt = '';
   private tomlStamp = '';
 
   constructor(
     private readonly roots: FunctionsRoot[],
     private readonly projectDenoConfig: string,
-    private readonly generation: () => number,
+    /** Changes whenever something under the roots changed. */
+    private readonly generation: () => string,
     private readonly warn: (line: string) => void,
   ) {}
 

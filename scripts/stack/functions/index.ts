@@ -13,7 +13,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { GatewayService, StackContext } from '../service.ts';
-import { Catalog, functionsRoots, scanFunctions } from './catalog.ts';
+import { Catalog, functionsRoots, scanFunctions, type FunctionSpec } from './catalog.ts';
 import { denoBinary } from './deno-binary.ts';
 import { functionEnv } from './env.ts';
 import { FUNCTION_NOT_FOUND, sendJwtError, sendPlatformError } from './errors.ts';
@@ -36,9 +36,17 @@ export function createFunctionsService(ctx: StackContext): GatewayService {
   const options = functionsOptions(config);
   const warn = (line: string) => console.warn(`[functions] ${line}`);
   const roots = functionsRoots(config.rootDir, config.extraFunctionsDirs);
-  const projectDenoConfig = join(config.rootDir, 'supabase', 'functions', 'deno.json');
+  const projectDir = roots[0].dir;
+  const projectDenoConfig = join(projectDir, 'deno.json');
   const watcher = new SourceWatcher(roots.map((r) => r.dir), warn);
-  const catalog = new Catalog(roots, projectDenoConfig, () => watcher.generation(), warn);
+  const catalog = new Catalog(roots, projectDenoConfig, () => roots.map((r) => watcher.generation(r.dir)).join(','), warn);
+  /** The version of a function's code and environment: a new value means a new process. */
+  const versionOf = (spec: FunctionSpec) => [
+    watcher.generation(spec.root.dir),
+    spec.root.dir === projectDir ? '' : watcher.envGeneration(projectDir),
+    spec.entrypoint,
+    spec.denoConfig ?? '',
+  ].join('|');
   const logs = new FunctionLogs(config.stateDir, config.verbose);
   const deno = denoBinary();
   const precache = startPrecache([...scanFunctions(roots, projectDenoConfig, warn).values()], deno, logs, ctx.log);
@@ -76,8 +84,7 @@ export function createFunctionsService(ctx: StackContext): GatewayService {
       }
       const declared = Number(req.headers['content-length']);
       if (Number.isFinite(declared) && declared > config.maxBodyBytes) return sendPlatformError(res, BODY_TOO_LARGE(config.maxBodyBytes));
-      const key = `${watcher.generation()}|${spec.entrypoint}|${spec.denoConfig ?? ''}`;
-      await supervisor.serve(spec, key, req, res, path);
+      await supervisor.serve(spec, versionOf(spec), req, res, path);
     },
     async close() {
       watcher.close();

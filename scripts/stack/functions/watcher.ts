@@ -1,9 +1,13 @@
 // Notices edits under the functions folders (a function's code, _shared, deno.json, .env files) so
-// the next request runs the new code. fs.watch is recursive on Node 20 Linux (inotify). Deno's own
-// writes (node_modules, deno.lock) are not edits. If watching fails (e.g. the inotify limit), a
+// the next request runs the new code. fs.watch is recursive on Node 20 Linux (inotify). Each folder
+// counts its own edits, so editing supabase/functions does not restart the test fixtures, except
+// for supabase/functions/.env and .env.local, which every function reads. Deno's own writes
+// (node_modules, deno.lock) are not edits. If watching fails (e.g. the inotify limit), a
 // fingerprint of the files' sizes and times, taken on each request, stands in for the events.
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, join } from 'node:path';
+
+const ENV_FILES = new Set(['.env', '.env.local']);
 
 function isDenoOwnWrite(file: string): boolean {
   return basename(file) === 'deno.lock' || file.split(/[\\/]/).includes('node_modules');
@@ -26,46 +30,67 @@ function fingerprint(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+interface Watched {
+  edits: number;
+  envEdits: number;
+  watcher?: FSWatcher;
+  /** Set when events cannot be had: compare fingerprints instead. */
+  lastPrint?: string;
+}
+
 export class SourceWatcher {
-  private count = 0;
-  private watchers: FSWatcher[] = [];
-  private polled: string[] = [];
-  private lastPrint = '';
+  private readonly dirs = new Map<string, Watched>();
 
   constructor(dirs: string[], warn: (line: string) => void) {
     for (const dir of dirs) {
+      const state: Watched = { edits: 0, envEdits: 0 };
+      this.dirs.set(dir, state);
       if (!existsSync(dir)) continue;
+      const poll = (why: string) => {
+        warn(`watching ${dir} failed (${why}); checking file times on each request instead`);
+        state.watcher?.close();
+        state.watcher = undefined;
+        state.lastPrint = fingerprint(dir).join('\n');
+      };
       try {
-        const watcher = watch(dir, { recursive: true }, (_event, file) => {
-          if (!file || !isDenoOwnWrite(String(file))) this.count++;
+        state.watcher = watch(dir, { recursive: true }, (_event, file) => {
+          const name = file ? String(file) : '';
+          if (name && isDenoOwnWrite(name)) return;
+          state.edits++;
+          if (!name || ENV_FILES.has(name)) state.envEdits++;
         });
-        watcher.on('error', (err) => {
-          warn(`watching ${dir} failed (${err.message}); checking file times on each request instead`);
-          watcher.close();
-          this.polled.push(dir);
-        });
-        this.watchers.push(watcher);
+        state.watcher.on('error', (err) => poll(err.message));
       } catch (err) {
-        warn(`cannot watch ${dir} (${(err as Error).message}); checking file times on each request instead`);
-        this.polled.push(dir);
+        poll((err as Error).message);
       }
     }
   }
 
-  /** Moves on every edit; two equal values mean nothing changed in between. */
-  generation(): number {
-    if (this.polled.length) {
-      const print = this.polled.flatMap((d) => fingerprint(d)).join('\n');
-      if (print !== this.lastPrint) {
-        this.lastPrint = print;
-        this.count++;
+  private state(dir: string): Watched {
+    const state = this.dirs.get(dir);
+    if (!state) throw new Error(`${dir} is not watched`);
+    if (state.lastPrint !== undefined) {
+      const print = fingerprint(dir).join('\n');
+      if (print !== state.lastPrint) {
+        state.lastPrint = print;
+        state.edits++;
+        state.envEdits++;
       }
     }
-    return this.count;
+    return state;
+  }
+
+  /** Moves on every edit under `dir`; two equal values mean nothing there changed in between. */
+  generation(dir: string): number {
+    return this.state(dir).edits;
+  }
+
+  /** Moves when `dir`'s own .env or .env.local changed. */
+  envGeneration(dir: string): number {
+    return this.state(dir).envEdits;
   }
 
   close() {
-    for (const w of this.watchers) w.close();
-    this.watchers = [];
+    for (const state of this.dirs.values()) state.watcher?.close();
   }
 }
