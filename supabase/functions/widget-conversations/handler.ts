@@ -1,0 +1,103 @@
+// widget-conversations (visitor JWT, contract §4):
+//   GET ?website_id=UUID                        the caller's conversations on that website, newest first
+//   GET /CONVERSATION_ID/messages?after=MSG_ID  its messages oldest first, only those after MSG_ID
+// The second is the widget's catch-up after a reconnect. A conversation that is not the caller's
+// is answered exactly like one that does not exist (404). `after` must be a message of that
+// conversation: an unknown id is a 400 `unknown_message` (the widget then reloads without it),
+// never a silent "everything", which would look like a full history to a client that expected a
+// delta. `limit` (1–500, default 200) bounds a page; `has_more` says whether to ask again.
+import { authenticate } from '../_shared/auth.ts';
+import { assertOriginAllowed } from '../_shared/cors.ts';
+import { sql } from '../_shared/db.ts';
+import { env } from '../_shared/env.ts';
+import { ApiError, json, requireMethod, subPath } from '../_shared/http.ts';
+import { type MessageRow, toApiMessage } from '../_shared/messages.ts';
+import { limitVisitor } from '../_shared/rate-limit.ts';
+import { asObject, invalid, isUuid, uuid } from '../_shared/validate.ts';
+import { findWebsite, requireWebsite } from '../_shared/website.ts';
+
+const FUNCTION = 'widget-conversations';
+
+export async function widgetConversations(req: Request): Promise<Response> {
+  requireMethod(req, ['GET']);
+  const path = subPath(req, FUNCTION);
+  const caller = await authenticate(req);
+  if (path.length === 0) return listConversations(req, caller.userId);
+  if (path.length === 2 && path[1] === 'messages') return listMessages(req, caller.userId, path[0]);
+  throw new ApiError(404, 'not_found', `No route GET /${FUNCTION}/${path.join('/')}; use ?website_id= or /CONVERSATION_ID/messages.`);
+}
+
+function query(req: Request): Record<string, unknown> {
+  const params = new URL(req.url).searchParams;
+  for (const key of new Set(params.keys())) {
+    if (params.getAll(key).length > 1) throw new ApiError(400, 'invalid_request', `${key} must be given once.`);
+  }
+  return asObject(Object.fromEntries(params));
+}
+
+async function listConversations(req: Request, userId: string): Promise<Response> {
+  const websiteId = uuid(query(req), 'website_id');
+  const website = await requireWebsite(websiteId);
+  assertOriginAllowed(req, website.allowed_domains);
+  await limitVisitor(FUNCTION, websiteId, userId, env.readRateLimit());
+  const rows = await sql()<{
+    id: string;
+    title: string | null;
+    ai_mode: string;
+    status: string;
+    updated_at: Date;
+    last_message_at: Date;
+    last_message_preview: string | null;
+    last_message_sender: string | null;
+    visitor_unread_count: number;
+  }[]>`
+    select id, title, ai_mode, status, updated_at, last_message_at, last_message_preview, last_message_sender, visitor_unread_count
+    from public.conversations
+    where visitor_id = ${userId} and website_id = ${websiteId}
+    order by last_message_at desc
+    limit 100`;
+  return json(200, {
+    conversations: rows.map((c) => ({
+      id: c.id,
+      title: c.title,
+      last_message: c.last_message_preview === null ? null : {
+        content: c.last_message_preview,
+        sender: c.last_message_sender,
+        created_at: c.last_message_at.toISOString(),
+      },
+      updated_at: c.last_message_at > c.updated_at ? c.last_message_at.toISOString() : c.updated_at.toISOString(),
+      ai_mode: c.ai_mode,
+      status: c.status,
+      unread: c.visitor_unread_count,
+    })),
+  });
+}
+
+async function listMessages(req: Request, userId: string, conversationId: string): Promise<Response> {
+  if (!isUuid(conversationId)) throw invalid('The conversation id', 'must be a UUID.');
+  const params = query(req);
+  const after = uuid(params, 'after', { optional: true });
+  const limit = params.limit === undefined ? 200 : Number(params.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw invalid('limit', 'must be an integer from 1 to 500.');
+
+  const [conversation] = await sql()<{ website_id: string }[]>`
+    select website_id from public.conversations where id = ${conversationId} and visitor_id = ${userId}`;
+  if (!conversation) throw new ApiError(404, 'conversation_not_found', `No conversation ${conversationId} of yours.`);
+  const website = await findWebsite(conversation.website_id);
+  assertOriginAllowed(req, website?.allowed_domains);
+  await limitVisitor(FUNCTION, conversation.website_id, userId, env.readRateLimit());
+
+  if (after) {
+    const [known] = await sql()`select 1 from public.messages where id = ${after} and conversation_id = ${conversationId}`;
+    if (!known) throw new ApiError(400, 'unknown_message', `Message ${after} is not in this conversation; fetch without "after" to get the whole history.`);
+  }
+  // Keyset on (created_at, id), the order of messages_conversation_order_idx.
+  const rows = await sql()<MessageRow[]>`
+    select m.id, m.conversation_id, m.website_id, m.sender, m.content, m.client_id, m.metadata, m.created_at
+    from public.messages m
+    where m.conversation_id = ${conversationId}
+      ${after ? sql()`and (m.created_at, m.id) > (select a.created_at, a.id from public.messages a where a.id = ${after})` : sql()``}
+    order by m.created_at, m.id
+    limit ${limit + 1}`;
+  return json(200, { messages: rows.slice(0, limit).map(toApiMessage), has_more: rows.length > limit });
+}
