@@ -1,0 +1,67 @@
+// phx_join on a "realtime:NAME" topic, in the order Supabase's RealtimeChannel.join checks things:
+// topic name, channel limit, access token, then (private channels) the read policies. Errors are
+// replied as {reason: "Code: message"} with Supabase's codes and wording.
+import { randomUUID } from 'node:crypto';
+import { scheduleTokenExpiry } from './access-token.ts';
+import { Channel, type Policies } from './channel.ts';
+import { authorizeRead, readDenied, UNAVAILABLE } from './channel-policies.ts';
+import { MAX_CHANNELS_PER_SOCKET } from './limits.ts';
+import { flexBool, isObject } from './payload.ts';
+import { sendPresenceState } from './presence.ts';
+import { encodeReply, type Inbound } from './protocol.ts';
+import type { Session } from './session.ts';
+import { checkToken, pickAccessToken } from './tokens.ts';
+
+export async function handleJoin(session: Session, msg: Inbound): Promise<void> {
+  const { topic, ref, joinRef } = msg;
+  const fail = (reason: string) => session.send(encodeReply(session.vsn, joinRef, ref, topic, 'error', { reason }));
+  if (!topic.startsWith('realtime:')) {
+    session.send(encodeReply(session.vsn, null, ref, topic, 'error', { reason: 'unmatched topic' }));
+    return;
+  }
+  const name = topic.slice('realtime:'.length);
+  if (name === '') return fail('TopicNameRequired: You must provide a topic name');
+
+  const payload = isObject(msg.payload) ? msg.payload : {};
+  const config = isObject(payload.config) ? payload.config : {};
+  const broadcast = isObject(config.broadcast) ? config.broadcast : {};
+  const presence = isObject(config.presence) ? config.presence : {};
+  const isPrivate = flexBool(config.private);
+  const presenceEnabled = flexBool(presence.enabled);
+  const key = presence.key;
+  const presenceKey = key === undefined || key === null || key === '' ? randomUUID() : String(key);
+
+  if (session.channels.size >= MAX_CHANNELS_PER_SOCKET) return fail('ChannelRateLimitReached: Too many channels');
+
+  const given = typeof payload.user_token === 'string' ? payload.user_token : payload.access_token;
+  const accessToken = pickAccessToken(given, session.apiKey);
+  const check = checkToken(accessToken, session.server.jwtSecret);
+  if (!check.ok) return fail(`${check.code}: ${check.message}`);
+
+  let policies: Policies | null = null;
+  if (isPrivate) {
+    try {
+      policies = await authorizeRead(session, name, check.claims, presenceEnabled);
+    } catch {
+      return fail(UNAVAILABLE);
+    }
+    if (!policies) return fail(`Unauthorized: ${readDenied(name)}`);
+  }
+  if (session.closed) return;
+
+  const channel = new Channel(session, {
+    topic, joinRef, isPrivate, presenceKey, presenceEnabled, accessToken, claims: check.claims,
+    selfBroadcast: flexBool(broadcast.self), ack: flexBool(broadcast.ack),
+  });
+  channel.policies = policies;
+  session.channels.set(topic, channel);
+  channel.group = session.server.registry.add(channel);
+
+  const requested = Array.isArray(config.postgres_changes) ? config.postgres_changes.filter((b) => b !== null && b !== undefined) : [];
+  const pgChanges = session.server.postgresChanges;
+  const bindings = pgChanges && requested.length ? pgChanges.subscribe(channel, requested) : [];
+  channel.reply(ref, 'ok', { postgres_changes: bindings });
+  scheduleTokenExpiry(channel, check.exp);
+  if (channel.presenceEnabled && channel.readsPresence) sendPresenceState(channel);
+  if (bindings.length) pgChanges!.activate(channel);
+}
