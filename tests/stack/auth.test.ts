@@ -143,6 +143,13 @@ describe('password sign-in (POST /token?grant_type=password)', () => {
     }
   });
 
+  it('does not let bcrypt\'s 72-byte cut-off accept a longer password', async () => {
+    const password = 'p'.repeat(72);
+    const { email } = await signUp(uniqueEmail(), password);
+    const { error } = await anonClient().auth.signInWithPassword({ email, password: password + '-and-more' });
+    expect(error).toMatchObject({ status: 400, code: 'invalid_credentials' });
+  });
+
   it('refuses an address that is not confirmed yet: 400 email_not_confirmed', async () => {
     const unconfirmed = uniqueEmail();
     const created = await adminClient().auth.admin.createUser({ email: unconfirmed, password: PASSWORD });

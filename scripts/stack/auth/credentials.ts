@@ -15,6 +15,8 @@ export function hashPassword(password: string): Promise<string> {
 
 export async function passwordMatches(password: string, hash: string | null): Promise<boolean> {
   if (!hash || !/^\$2[aby]\$\d\d\$/.test(hash)) return false;
+  // bcryptjs would compare only the first 72 bytes; Go's bcrypt refuses longer passwords outright.
+  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) return false;
   try {
     return await bcrypt.compare(password, hash);
   } catch {
