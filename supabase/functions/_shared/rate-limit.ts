@@ -38,8 +38,8 @@ export function limitByClient(req: Request, endpoint: string, websiteId: string)
   return enforceLimits([{ key: `${endpoint}:${websiteId}:${clientAddress(req)}`, max: env.publicRateLimit(), windowSeconds: env.visitorRateWindowS() }]);
 }
 
-/** Visitor endpoints: per visitor on the website, and for the website as a whole. */
-export function limitVisitor(endpoint: string, websiteId: string, userId: string, max = env.visitorRateLimit()): Promise<void> {
+/** Signed-in endpoints: per caller (visitor or member) on the website, and for the website as a whole. */
+export function limitCaller(endpoint: string, websiteId: string, userId: string, max = env.visitorRateLimit()): Promise<void> {
   return enforceLimits([
     { key: `${endpoint}:v:${websiteId}:${userId}`, max, windowSeconds: env.visitorRateWindowS() },
     { key: `${endpoint}:w:${websiteId}`, max: env.websiteRateLimit(), windowSeconds: env.websiteRateWindowS() },

@@ -13,13 +13,17 @@ const STOP: Record<Lang, string[]> = {
 };
 const STOP_ALL = new Set(Object.values(STOP).flat());
 
+/** Question phrases that say what kind of answer is wanted, not what it is about. */
+const QUESTION_PHRASES = /\b(?:how (?:long|much|many|often|far|soon)|what kind of|is it possible to|do you know|i would like to|i'd like to|i want to|i need to|can i|could i|can you|could you|combien de|est-ce que|wie (?:lange|viel|viele|oft)|cuánto tiempo|cuántos?|cuántas?)\b/g;
+const FILLERS = new Set('something anything someone anyone thing things way also just really please hello hi hey thanks thank possible know like need want'.split(' '));
+
 /** Lower-cased words (letters and digits, accents kept) without stop words, lightly stemmed. */
 export function terms(text: string): string[] {
   const out: string[] = [];
-  for (const raw of text.toLowerCase().normalize('NFC').match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu) ?? []) {
+  for (const raw of text.toLowerCase().normalize('NFC').replace(QUESTION_PHRASES, ' ').match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu) ?? []) {
     const word = raw.replace(/['’]s$/, '');
     if (word.length < 2 && !/\d/.test(word)) continue;
-    if (STOP_ALL.has(word)) continue;
+    if (STOP_ALL.has(word) || FILLERS.has(word)) continue;
     out.push(stem(word));
   }
   return out;

@@ -11,7 +11,7 @@ import { env } from '../_shared/env.ts';
 import { ApiError, json, readJson, requireMethod } from '../_shared/http.ts';
 import { answerClientId } from '../_shared/ids.ts';
 import { type MessageRow, toApiMessage } from '../_shared/messages.ts';
-import { limitVisitor } from '../_shared/rate-limit.ts';
+import { limitCaller } from '../_shared/rate-limit.ts';
 import { createSseStream, type SseStream } from '../_shared/sse.ts';
 import { primaryLocale } from '../_shared/text.ts';
 import { asObject, httpUrl, MAX_CONTENT_CHARS, text, uuid } from '../_shared/validate.ts';
@@ -46,7 +46,7 @@ export async function widgetMessages(req: Request): Promise<Response> {
 
   const website = await requireWebsite(websiteId);
   assertOriginAllowed(req, website.allowed_domains);
-  await limitVisitor('widget-messages', websiteId, caller.userId);
+  await limitCaller('widget-messages', websiteId, caller.userId);
 
   let stored: Stored;
   try {

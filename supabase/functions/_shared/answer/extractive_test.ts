@@ -68,3 +68,13 @@ Deno.test('the engine streams pieces that add up to the answer, then ends with s
     assertEquals(end.model, engine.model);
   }
 });
+
+Deno.test('question phrases ("how long", "something") do not count as topic words', () => {
+  const returns: Passage[] = [{
+    id: 'r', sourceId: 'r', title: 'Returns', score: 1,
+    content: 'Returns policy\n\nYou can return unused items within 30 days with the receipt. Refunds take 5 working days.',
+  }];
+  const a = extractAnswer('How long do I have to return something?', returns, 'en');
+  assert(a.grounded, a.text);
+  assertMatch(a.text, /within 30 days/);
+});

@@ -23,66 +23,87 @@ export function chunkText(text: string, opts: ChunkOptions = {}): Chunk[] {
   const overlap = Math.min(Math.floor(target / 2), opts.overlapChars ?? Math.round(target * 0.15));
   const units = toUnits(text, target);
   const chunks: string[] = [];
-  let current: string[] = [];
+  let current: Unit[] = [];
   let length = 0;
   let fresh = 0; // units in `current` that are not overlap from the previous passage
 
   const flush = () => {
     if (!fresh) return;
-    chunks.push(current.join(' '));
+    chunks.push(join(current));
     const tail = overlapTail(current, overlap);
     current = tail;
-    length = tail.reduce((n, u) => n + u.length + 1, 0);
+    length = tail.reduce((n, u) => n + u.text.length + 1, 0);
     fresh = 0;
   };
 
   for (const unit of units) {
-    if (fresh && length + unit.length + 1 > target) flush();
+    if (fresh && length + unit.text.length + 1 > target) flush();
     current.push(unit);
-    length += unit.length + 1;
+    length += unit.text.length + 1;
     fresh++;
   }
   flush();
   return chunks.map((content, position) => ({ position, content }));
 }
 
+/** A sentence (or a run of words), and whether it starts a paragraph. */
+interface Unit {
+  text: string;
+  paragraph: boolean;
+}
+
+/** Sentences of one paragraph are joined by a space, paragraphs by a blank line. */
+function join(units: Unit[]): string {
+  return units.map((u, i) => (i === 0 ? u.text : `${u.paragraph ? '\n\n' : ' '}${u.text}`)).join('');
+}
+
 /** Sentences (or word runs for very long sentences), never longer than `target`. */
-function toUnits(text: string, target: number): string[] {
-  const units: string[] = [];
-  for (const s of sentences(normalise(text))) {
-    if (s.length <= target) {
-      units.push(s);
-      continue;
-    }
-    let run = '';
-    for (const word of s.split(' ')) {
-      if (run && run.length + word.length + 1 > target) {
-        units.push(run);
-        run = '';
+function toUnits(text: string, target: number): Unit[] {
+  const units: Unit[] = [];
+  for (const paragraph of normalise(text).split(/\n\s*\n/)) {
+    let first = true;
+    for (const s of sentences(paragraph)) {
+      const pieces = s.length <= target ? [s] : wordRuns(s, target);
+      for (const piece of pieces) {
+        units.push({ text: piece, paragraph: first });
+        first = false;
       }
-      run = run ? `${run} ${word.length > target ? word.slice(0, target) : word}` : word.slice(0, target);
     }
-    if (run) units.push(run);
   }
   return units;
 }
 
+function wordRuns(s: string, target: number): string[] {
+  const runs: string[] = [];
+  let run = '';
+  for (const raw of s.split(' ')) {
+    const word = raw.slice(0, target);
+    if (run && run.length + word.length + 1 > target) {
+      runs.push(run);
+      run = '';
+    }
+    run = run ? `${run} ${word}` : word;
+  }
+  if (run) runs.push(run);
+  return runs;
+}
+
 /** The last units of a passage that fit in `overlap` characters; a word-boundary tail otherwise. */
-function overlapTail(units: string[], overlap: number): string[] {
+function overlapTail(units: Unit[], overlap: number): Unit[] {
   if (overlap <= 0) return [];
-  const tail: string[] = [];
+  const tail: Unit[] = [];
   let size = 0;
   for (let i = units.length - 1; i >= 0; i--) {
-    if (size + units[i].length + 1 > overlap) break;
+    if (size + units[i].text.length + 1 > overlap) break;
     tail.unshift(units[i]);
-    size += units[i].length + 1;
+    size += units[i].text.length + 1;
   }
-  if (tail.length) return tail;
-  const last = units[units.length - 1] ?? '';
+  if (tail.length) return [{ ...tail[0], paragraph: true }, ...tail.slice(1)];
+  const last = units[units.length - 1]?.text ?? '';
   const cut = last.slice(-overlap);
   const space = cut.indexOf(' ');
   const words = space >= 0 ? cut.slice(space + 1) : cut;
-  return words ? [`…${words}`] : [];
+  return words ? [{ text: `…${words}`, paragraph: true }] : [];
 }
 
 function normalise(text: string): string {

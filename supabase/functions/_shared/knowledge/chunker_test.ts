@@ -45,3 +45,8 @@ Deno.test('a sentence longer than a passage is cut on words, never lost', () => 
   assert(chunks.length >= 2);
   for (const c of chunks) assert(c.content.length <= 500 + 100);
 });
+
+Deno.test('paragraph breaks survive inside a passage; a heading is not glued to the next sentence', () => {
+  const [c] = chunkText('Returns policy\n\nYou can return unused items within 30 days. Bikes must be unridden.');
+  assertEquals(c.content, 'Returns policy\n\nYou can return unused items within 30 days. Bikes must be unridden.');
+});

@@ -1,0 +1,4 @@
+import { withCors } from '../_shared/handler.ts';
+import { knowledge } from './handler.ts';
+
+Deno.serve(withCors(knowledge, 'POST, DELETE, OPTIONS'));
