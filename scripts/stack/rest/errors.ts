@@ -60,7 +60,7 @@ export const schemaCacheUnavailable = () => pgrst(503, 'PGRST002', 'Could not qu
 export function noRelationship(parent: string, child: string, hint: string | undefined, schema: string, suggestion?: string) {
   return pgrst(400, 'PGRST200',
     `Could not find a relationship between '${parent}' and '${child}' in the schema cache`,
-    `Searched for a foreign key relationship between '${parent}' and '${child}'${hint ? `' using the hint '${hint}` : ''}' in the schema '${schema}', but no matches were found.`,
+    `Searched for a foreign key relationship between '${parent}' and '${child}${hint ? `' using the hint '${hint}` : ''}' in the schema '${schema}', but no matches were found.`,
     suggestion ?? null);
 }
 

@@ -64,10 +64,10 @@ function operationSql(fieldText: string, f: ResolvedField, op: ResolvedOperation
     case 'isdistinct':
       return `${fieldText} IS DISTINCT FROM ${p.add(op.value)}`;
     case 'fts': {
-      const lang = op.language !== undefined ? `${p.add(op.language)}, ` : '';
-      const target = f.isTsvector ? fieldText : `to_tsvector(${lang}${fieldText})`;
-      const langAgain = op.language !== undefined ? `${p.add(op.language)}, ` : '';
-      return `${target} @@ ${FTS_SQL[op.op]}(${langAgain}${p.add(op.value)})`;
+      // Every parameter must be used: an unused one has no type Postgres could infer.
+      const lang = () => (op.language !== undefined ? `${p.add(op.language)}, ` : '');
+      const target = f.isTsvector ? fieldText : `to_tsvector(${lang()}${fieldText})`;
+      return `${target} @@ ${FTS_SQL[op.op]}(${lang()}${p.add(op.value)})`;
     }
   }
 }
