@@ -119,7 +119,8 @@ export async function startFakeOpenAi(opts: { port?: number } = {}): Promise<Fak
       if (i === 0) record.firstChunkAt = now();
       res.write(chunk(i === 0 ? { role: 'assistant', content: parts[i] } : { content: parts[i] }));
       if (behaviour === 'fail-mid' && i === 1) {
-        req.socket.destroy();
+        // The tokens so far reach the client; then the connection dies without an end.
+        setTimeout(() => req.socket.destroy(), 100);
         return;
       }
       if (behaviour === 'hang-mid') return; // one token, then silence with the socket open

@@ -67,6 +67,8 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): AnswerEngine {
             yield { type: 'delta', text: delta };
           }
         }
+        // The SDK ends an aborted stream quietly instead of throwing: a timeout must not pass for the end.
+        if (timedOut) throw new Error('timed out');
       } catch (err) {
         if (input.signal?.aborted) return; // the visitor left: nothing to report
         if (timedOut) throw new ProviderError('ai_timeout', 'The AI provider took too long to answer.');

@@ -78,14 +78,20 @@ export async function deleteSourcePoints(sourceId: string, keepGeneration?: stri
   });
 }
 
-/** Passage ids nearest to `vector` among the website's points, best first. */
+/** Passage ids nearest to `vector` among the website's points, best first (none before any upsert). */
 export async function searchPoints(websiteId: string, vector: number[], limit: number): Promise<string[]> {
-  const q = await ensureCollection(vector.length);
-  const { points } = await q.query(env.qdrantCollection(), {
-    query: vector,
-    limit,
-    filter: { must: [{ key: 'website_id', match: { value: websiteId } }] },
-    with_payload: false,
-  });
-  return points.map((p) => String(p.id));
+  let result;
+  try {
+    result = await client().client.query(env.qdrantCollection(), {
+      query: vector,
+      limit,
+      filter: { must: [{ key: 'website_id', match: { value: websiteId } }] },
+      with_payload: false,
+    });
+  } catch (err) {
+    // No collection yet: nothing was ever indexed, which is not a failure.
+    if ((err as { status?: number }).status === 404) return [];
+    throw err;
+  }
+  return result.points.map((p) => String(p.id));
 }
