@@ -62,11 +62,11 @@ export function stripMarkdown(md: string): string {
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
     .replace(/^#{1,6}\s+(.+?)\s*#*$/gm, '\n$1\n')
-    .replace(/^\s*>\s?/gm, '')
+    .replace(/^[ \t]*>[ \t]?/gm, '')
     .replace(/(\*\*|__)(.+?)\1/g, '$2')
     .replace(/(^|[^*\w])[*_]([^*_\n]+)[*_]/g, '$1$2')
     .replace(/`([^`]+)`/g, '$1')
-    .replace(/^\s*[-*+]\s+/gm, '- ')
+    .replace(/^[ \t]*[-*+][ \t]+/gm, '- ')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
