@@ -41,6 +41,8 @@ const STALE_CACHE_CODES = new Set(['PGRST200', 'PGRST202', 'PGRST204', 'PGRST205
 
 interface Request {
   req: IncomingMessage;
+  /** When the request arrived: names created before then must be found. */
+  arrived: number;
   deps: RestDeps;
   action: Action;
   auth: AuthResult;
@@ -72,6 +74,7 @@ export async function handleRest(deps: RestDeps, req: IncomingMessage, res: Serv
 }
 
 async function handle(deps: RestDeps, req: IncomingMessage, path: string): Promise<Answer> {
+  const arrived = Date.now();
   const url = new URL(path, 'http://rest.local');
   const action = actionOf(req.method ?? 'GET', url.pathname);
   const auth = authenticate(req, deps.config.jwtSecret);
@@ -89,7 +92,7 @@ async function handle(deps: RestDeps, req: IncomingMessage, path: string): Promi
   const output = negotiate(header(req, 'accept'));
   const project = readProjectConfig();
   const r: Request = {
-    req, deps, action, auth, schema, negotiated, params, prefs, output, pathname: url.pathname,
+    req, arrived, deps, action, auth, schema, negotiated, params, prefs, output, pathname: url.pathname,
     maxRows: project.api.maxRows > 0 ? project.api.maxRows : undefined,
     extraSearchPath: project.api.extraSearchPath,
   };
@@ -111,13 +114,13 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Plans against the cache; when a name is unknown, once more against a refreshed cache. */
+/** Plans against the cache; when a name is unknown, once more against a cache loaded since the request arrived. */
 async function withFreshCache<T>(r: Request, cache: SchemaCache, plan: (cache: SchemaCache) => T): Promise<T> {
   try {
     return plan(cache);
   } catch (err) {
     if (!(err instanceof PgrstError) || !STALE_CACHE_CODES.has(err.body.code)) throw err;
-    const fresh = await r.deps.store.refreshIfStale().catch(() => cache);
+    const fresh = await r.deps.store.freshSince(r.arrived).catch(() => cache);
     if (fresh === cache) throw err;
     return plan(fresh);
   }

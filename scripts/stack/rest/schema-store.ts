@@ -1,11 +1,12 @@
 // Keeps the schema cache current: loads it at start, reloads on `NOTIFY pgrst, 'reload schema'`
-// (LISTEN on a dedicated connection that reconnects after a Postgres restart), and, at most once
-// per second, when a request names a relation or function the cache does not know, so a table
-// created after start-up is found without a restart or a NOTIFY.
+// (LISTEN on a dedicated connection that reconnects after a Postgres restart), and when a request
+// names a relation or function the cache does not know, so a table created after start-up is
+// found without a restart or a NOTIFY. Loads are at most four a second: a request that needs a
+// newer cache waits for the next permitted load instead of hammering the catalog.
 import pg from 'pg';
 import { loadSchemaCache, type SchemaCache } from './schema-cache.ts';
 
-const STALE_RELOAD_INTERVAL_MS = 1000;
+const MIN_RELOAD_INTERVAL_MS = 250;
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 5000;
 
@@ -18,55 +19,75 @@ export interface SchemaStoreOptions {
 
 export class SchemaStore {
   private cache?: SchemaCache;
-  private loading?: Promise<SchemaCache>;
+  /** When the load that produced `cache` started: the cache reflects DDL committed before it. */
+  private cacheLoadStart = 0;
+  private loading?: { started: number; promise: Promise<SchemaCache> };
+  private scheduled?: Promise<SchemaCache>;
   private lastLoadStart = 0;
   private listener?: pg.Client;
   private reconnectTimer?: NodeJS.Timeout;
   private reconnectDelay = RECONNECT_MIN_MS;
-  private closed = false;
   private listenedBefore = false;
+  private closed = false;
 
   constructor(private opts: SchemaStoreOptions) {}
 
   start(): void {
-    void this.reload().catch(() => {});
+    void this.load().catch(() => {});
     this.listen();
   }
 
   /** The current cache, loading it first if there is none (throws when Postgres is unreachable). */
   async get(): Promise<SchemaCache> {
     if (this.cache) return this.cache;
-    return this.reload();
+    return this.freshSince(0);
   }
 
-  /** Reloads now; concurrent callers share one load. */
-  reload(): Promise<SchemaCache> {
-    if (this.loading) return this.loading;
-    this.lastLoadStart = Date.now();
-    this.loading = (async () => {
+  /**
+   * A cache whose load started at or after `since` (ms epoch): it knows every table and function
+   * committed before then. Waits for a running or scheduled load when one qualifies.
+   */
+  freshSince(since: number): Promise<SchemaCache> {
+    if (this.cache && this.cacheLoadStart >= since) return Promise.resolve(this.cache);
+    if (this.loading && this.loading.started >= since) return this.loading.promise;
+    if (!this.scheduled) {
+      const wait = Math.max(0, this.lastLoadStart + MIN_RELOAD_INTERVAL_MS - Date.now());
+      this.scheduled = new Promise<void>((resolve) => setTimeout(resolve, wait).unref())
+        .then(() => this.loading?.promise.catch(() => undefined))
+        .then(() => {
+          this.scheduled = undefined;
+          return this.load();
+        });
+      // A failed scheduled load must not surface as an unhandled rejection; callers see it.
+      this.scheduled.catch(() => {});
+    }
+    return this.scheduled;
+  }
+
+  /** Starts a load now (or joins one that is running). */
+  private load(): Promise<SchemaCache> {
+    if (this.closed) return Promise.reject(new Error('the REST service is closed'));
+    if (this.loading) return this.loading.promise;
+    const started = Date.now();
+    this.lastLoadStart = started;
+    const promise = (async () => {
       const client = new pg.Client({ connectionString: this.opts.dbUrl, application_name: 'emily-rest-schema-cache' });
       client.on('error', () => {});
       try {
         await client.connect();
         const cache = await loadSchemaCache(client, this.opts.schemas());
-        this.cache = cache;
-        return cache;
+        if (started >= this.cacheLoadStart) {
+          this.cache = cache;
+          this.cacheLoadStart = started;
+        }
+        return this.cache ?? cache;
       } finally {
         await client.end().catch(() => {});
         this.loading = undefined;
       }
     })();
-    return this.loading;
-  }
-
-  /**
-   * Called when a request names something unknown: reloads unless a load started less than a
-   * second ago (then waits for that one), so hostile requests cannot hammer the catalog.
-   */
-  async refreshIfStale(): Promise<SchemaCache> {
-    if (this.loading) return this.loading;
-    if (this.cache && Date.now() - this.lastLoadStart < STALE_RELOAD_INTERVAL_MS) return this.cache;
-    return this.reload();
+    this.loading = { started, promise };
+    return promise;
   }
 
   private listen(): void {
@@ -88,7 +109,7 @@ export class SchemaStore {
       const payload = (msg.payload ?? '').trim();
       // PostgREST reloads the schema cache for 'reload schema' and for an empty payload.
       if (payload === '' || payload === 'reload schema') {
-        void this.reload().catch((e) => this.opts.log(`· REST schema cache reload failed: ${e.message}`));
+        this.freshSince(Date.now()).catch((e) => this.opts.log(`· REST schema cache reload failed: ${e.message}`));
       }
     });
     client.connect()
@@ -96,7 +117,7 @@ export class SchemaStore {
       .then(() => {
         this.reconnectDelay = RECONNECT_MIN_MS;
         // After a reconnect anything may have changed while nobody was listening.
-        if (this.listenedBefore) void this.reload().catch(() => {});
+        if (this.listenedBefore) this.freshSince(Date.now()).catch(() => {});
         this.listenedBefore = true;
       })
       .catch(retry);
@@ -112,6 +133,6 @@ export class SchemaStore {
       client.on('error', () => {});
       await client.end().catch(() => {});
     }
-    await this.loading?.catch(() => {});
+    await this.loading?.promise.catch(() => {});
   }
 }
