@@ -4,10 +4,10 @@
 import { addStyles } from '../shared/adopt-styles.ts';
 import type { EmbedConfig } from '../shared/bridge.ts';
 import { themeColors } from '../shared/contrast.ts';
+import { CHAT_ICON } from '../shared/icons.ts';
 import { LAUNCHER_CSS, themeCss } from './styles.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';
-export const CHAT_ICON = 'M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z';
 
 /**
  * "Chat" is the word in English, French, German and Spanish alike, so the loader needs no

@@ -18,11 +18,26 @@ export interface MessageRow {
   sender: Sender;
   created_at?: string;
   client_id?: string | null;
+  /** AI answers' sources, at the top level in Edge Function answers… */
   sources?: Source[] | null;
+  /** …and inside metadata in the raw rows realtime broadcasts. */
+  metadata?: { sources?: Source[] | null; [key: string]: unknown } | null;
   /** When a team member saw it (a visitor message's "seen" marker). */
   seen_at?: string | null;
   /** Display name of the team member who wrote it (agent messages). */
   author_name?: string | null;
+}
+
+/**
+ * Milliseconds since the epoch, keeping Postgres's microseconds as a fraction (rows broadcast by
+ * the database carry them; Edge Functions send milliseconds). NaN when unparseable.
+ */
+export function timestampOf(iso: string | undefined | null): number {
+  if (!iso) return NaN;
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d(?::?\d\d)?)?$/i.exec(iso.trim().replace(' ', 'T'));
+  if (!m) return Date.parse(iso);
+  const zone = !m[3] || /^z$/i.test(m[3]) ? 'Z' : m[3].length === 3 ? `${m[3]}:00` : m[3].replace(/^([+-]\d\d)(\d\d)$/, '$1:$2');
+  return Date.parse(m[1] + zone) + Number(`0.${m[2] ?? '0'}`) * 1000;
 }
 
 export type MessageState = 'sending' | 'failed' | 'sent' | 'streaming';
@@ -64,6 +79,8 @@ export class MessageStore {
   private byClientId = new Map<string, string>();
   private streams = new Set<string>();
   private seq = 0;
+  /** Visitor messages up to this server time have been read by the team. */
+  private seenUntil = -Infinity;
   /** The latest server time seen: local notices and answers without a timestamp sort after it. */
   private latestAt = 0;
 
@@ -71,7 +88,10 @@ export class MessageStore {
 
   /** Every message in display order. */
   list(): ChatMessage[] {
-    return [...this.entries.values()].filter((e) => !e.held).sort((a, b) => a.at - b.at || a.seq - b.seq);
+    // Server order is (created_at, id); unconfirmed messages keep the order they were typed in.
+    return [...this.entries.values()]
+      .filter((e) => !e.held)
+      .sort((a, b) => a.at - b.at || (a.id && b.id && a.at !== Infinity ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : 0) || a.seq - b.seq);
   }
 
   has(id: string): boolean {
@@ -113,6 +133,16 @@ export class MessageStore {
     const added = rows.filter((row) => this.merge(row) === 'added');
     this.onChange();
     return added;
+  }
+
+  /** The team read the conversation up to `iso` (conversations.agent_last_read_at). */
+  markSeenUntil(iso: string | null | undefined): void {
+    const t = timestampOf(iso);
+    if (!(t > this.seenUntil)) return;
+    this.seenUntil = t;
+    let changed = false;
+    for (const entry of this.entries.values()) changed = this.updateSeen(entry) || changed;
+    if (changed) this.onChange();
   }
 
   /** The AI starts answering the visitor message `clientId`: a "thinking" bubble until text arrives. */
@@ -199,10 +229,19 @@ export class MessageStore {
     return 'added';
   }
 
+  private updateSeen(entry: Entry): boolean {
+    const seen = entry.seen || (entry.sender === 'user' && entry.at !== Infinity && entry.at <= this.seenUntil);
+    if (seen === entry.seen) return false;
+    entry.seen = seen;
+    entry.version++;
+    return true;
+  }
+
   /** Copies what is shown from the row; returns whether anything changed. */
   private apply(entry: Entry, row: MessageRow): boolean {
     const seen = Boolean(row.seen_at) || entry.seen;
-    const sources = Array.isArray(row.sources) ? row.sources.filter((s) => s && typeof s.title === 'string') : entry.sources;
+    const rawSources = row.sources ?? row.metadata?.sources;
+    const sources = Array.isArray(rawSources) ? rawSources.filter((s) => s && typeof s.title === 'string') : entry.sources;
     const changed =
       entry.content !== row.content || entry.seen !== seen || entry.createdAt !== (row.created_at ?? entry.createdAt) ||
       JSON.stringify(entry.sources) !== JSON.stringify(sources) || entry.authorName !== (row.author_name ?? entry.authorName);
@@ -214,6 +253,7 @@ export class MessageStore {
     entry.sources = sources;
     entry.authorName = row.author_name ?? entry.authorName;
     entry.version++;
+    this.updateSeen(entry);
     return true;
   }
 
@@ -222,11 +262,12 @@ export class MessageStore {
     const at = createdAt ? this.timeOf(createdAt) : entry.at === Infinity ? this.latestAt : entry.at;
     if (at === entry.at) return false;
     entry.at = at;
+    this.updateSeen(entry);
     return true;
   }
 
   private timeOf(createdAt: string | undefined): number {
-    const t = createdAt ? Date.parse(createdAt) : NaN;
+    const t = timestampOf(createdAt);
     if (Number.isNaN(t)) return this.latestAt;
     if (t > this.latestAt) this.latestAt = t;
     return t;

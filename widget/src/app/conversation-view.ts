@@ -1,0 +1,42 @@
+// One conversation as the widget holds it: where its messages go (the store), which server
+// conversation it is once known, and how far the database has been read (the catch-up cursor).
+import { MessageStore } from './store/message-store.ts';
+
+export class ConversationView {
+  readonly store: MessageStore;
+  /** Set when the server names the conversation (a new one gets its id with the first answer). */
+  id: string | null;
+  /** The visitor (auth user id) it belongs to; a new anonymous visitor cannot read it. */
+  owner: string | null;
+  /**
+   * The last message id read from the database through widget-conversations (never from the
+   * socket: a message the socket missed must still come back in the next catch-up).
+   */
+  cursor: string | null = null;
+  /** The whole history has been fetched (not only what came after `cursor`). */
+  historyLoaded = false;
+  aiMode: string | undefined;
+  private catching: Promise<void> | undefined;
+  private again = false;
+
+  constructor(id: string | null, owner: string | null, onChange: () => void) {
+    this.id = id;
+    this.owner = owner;
+    this.store = new MessageStore(onChange);
+  }
+
+  /** Runs catch-ups one at a time; a request made meanwhile runs once more afterwards. */
+  async serialise(run: () => Promise<void>): Promise<void> {
+    if (this.catching) {
+      this.again = true;
+      return this.catching;
+    }
+    this.catching = (async () => {
+      do {
+        this.again = false;
+        await run();
+      } while (this.again);
+    })().finally(() => (this.catching = undefined));
+    return this.catching;
+  }
+}
