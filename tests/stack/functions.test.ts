@@ -13,7 +13,7 @@ import { readEnvFile, ROOT_DIR } from '../../scripts/stack/config.ts';
 import { signJwt } from '../../scripts/stack/jwt.ts';
 import type { RunningStack } from '../../scripts/stack/stack.ts';
 import { DEFAULT_PASS_ENV } from '../../scripts/stack/functions/options.ts';
-import { matchesPassEnv } from '../../scripts/stack/functions/env.ts';
+import { isRuntimeEnvName, matchesPassEnv } from '../../scripts/stack/functions/env.ts';
 import { FIXTURE_FUNCTIONS_DIR, startTestStack } from '../support/stack.ts';
 
 const stack = inject('stack');
@@ -117,6 +117,12 @@ describe('functions.invoke with the unmodified supabase-js', () => {
       expect(data!.body).toBe(`text for ${method}`);
       expect(data!.headers['content-type']).toBe('text/plain');
     }
+  });
+
+  it('serves a function written as `export default { fetch }`', async () => {
+    const { data, error } = await client().functions.invoke('default-export/x', { method: 'GET' });
+    expect(error).toBeNull();
+    expect(data).toEqual({ style: 'default export', path: '/default-export/x' });
   });
 
   it('streams SSE: invoke gives the unread Response and events arrive one by one', async () => {
@@ -310,11 +316,8 @@ describe('environment', () => {
     const echo = (await (await fn('echo?env=SUPABASE_JWT_SECRET,EMILY_TEST_STACK')).json()) as Echo;
     expect(echo.envDigests).toEqual({ SUPABASE_JWT_SECRET: null, EMILY_TEST_STACK: null });
     const fromFiles = ['.env', '.env.local'].flatMap((f) => Object.keys(readEnvFile(join(ROOT_DIR, 'supabase', 'functions', f))));
-    const allowed = new Set([
-      'HOME', 'PATH', 'TMPDIR', 'DENO_DIR', 'LANG', 'LC_ALL', 'TZ', 'NO_COLOR', 'DENO_NO_UPDATE_CHECK',
-      'SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_DB_URL', ...fromFiles,
-    ]);
-    const unexpected = echo.envNames.filter((n) => !allowed.has(n) && !matchesPassEnv(n, DEFAULT_PASS_ENV));
+    const allowed = new Set(['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_DB_URL', ...fromFiles]);
+    const unexpected = echo.envNames.filter((n) => !allowed.has(n) && !isRuntimeEnvName(n) && !matchesPassEnv(n, DEFAULT_PASS_ENV));
     expect(unexpected).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 // Runs ONE Edge Function inside its own Deno process (started by function-process.ts; never
 // imported by Node). It does what Supabase's edge-runtime does for a user worker: the function
-// module calls `Deno.serve(handler)` as in Supabase's guides, and whatever address or port it asks
-// for, the handler is served on a loopback port the host chose; then it tells the host the port.
+// module calls `Deno.serve(handler)` as in Supabase's guides (or exports `default { fetch }`), and
+// whatever address or port it asks for, the handler is served on a loopback port the host chose;
+// then it tells the host the port.
 //
 // Protocol with the host, on stdout: one line `MARKER {"port":N}` once listening, or
 // `MARKER {"bootError":"…"}` before exiting when the module cannot be loaded. MARKER is a random
@@ -85,8 +86,11 @@ let served = false;
 
 try {
   if (!entry || !marker) throw new Error('bootstrap.ts must be started by the Emily stack');
-  await import(entry);
-  if (!served) throw new Error('The function did not call Deno.serve(handler)');
+  const loaded = await import(entry) as { default?: { fetch?: Handler } };
+  // The `export default { fetch }` style (`deno serve`, Supabase's newer examples) is served too.
+  const fetchHandler = loaded.default?.fetch;
+  if (!served && typeof fetchHandler === 'function') Deno.serve(fetchHandler.bind(loaded.default));
+  if (!served) throw new Error('The function neither called Deno.serve(handler) nor exported default { fetch }');
 } catch (error) {
   console.error(error);
   report({ bootError: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });

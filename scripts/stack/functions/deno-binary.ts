@@ -8,7 +8,11 @@ let cached: string | undefined;
 export function denoBinary(): string {
   if (cached) return cached;
   const require = createRequire(import.meta.url);
-  const installer = require('deno/install_api.cjs') as { runInstall(): string };
-  cached = installer.runInstall();
+  try {
+    const installer = require('deno/install_api.cjs') as { runInstall(): string };
+    cached = installer.runInstall();
+  } catch (err) {
+    throw new Error(`Deno (the npm package "deno", needed for Edge Functions) is missing; run npm install. (${(err as Error).message})`);
+  }
   return cached;
 }

@@ -1,6 +1,7 @@
 // The environment a function process gets, and nothing more (the operator's shell holds secrets
 // that have no business in a function). In increasing precedence:
-//   1. what Deno itself needs: HOME, PATH, TMPDIR, DENO_DIR, LANG, LC_ALL, TZ (when set), NO_COLOR;
+//   1. what Deno itself needs: HOME, PATH, TMPDIR, DENO_DIR, LANG, LC_ALL, TZ, the proxy and
+//      certificate variables (when set), NO_COLOR, DENO_TLS_CA_STORE (default mozilla,system);
 //   2. supabase/functions/.env, then supabase/functions/.env.local (both git-ignored); for a
 //      function of an extra folder, that folder's .env and .env.local after them;
 //   3. process env variables named by StackConfig.functions.passEnv (exact names or `PREFIX_*`;
@@ -15,7 +16,12 @@ import { readEnvFile, type StackConfig } from '../config.ts';
 import type { FunctionSpec } from './catalog.ts';
 import type { FunctionsOptions } from './options.ts';
 
-const FOR_DENO = ['HOME', 'PATH', 'TMPDIR', 'DENO_DIR', 'LANG', 'LC_ALL', 'TZ'];
+const FOR_DENO = [
+  'HOME', 'PATH', 'TMPDIR', 'DENO_DIR', 'LANG', 'LC_ALL', 'TZ',
+  // Reaching the npm registry (and outside APIs) from behind a proxy or a TLS-inspecting gateway.
+  'DENO_CERT', 'DENO_TLS_CA_STORE', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
+  'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy',
+];
 
 export function matchesPassEnv(name: string, patterns: string[]): boolean {
   return patterns.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
@@ -27,9 +33,21 @@ function pick(source: NodeJS.ProcessEnv, accept: (name: string) => boolean): Rec
   return out;
 }
 
+/** True for the variables of step 1: what the Deno runtime itself may need. */
+export function isRuntimeEnvName(name: string): boolean {
+  return FOR_DENO.includes(name) || name === 'NO_COLOR' || name === 'DENO_NO_UPDATE_CHECK';
+}
+
 /** Variables every process started for the functions needs, whatever it runs. */
 export function denoBaseEnv(): Record<string, string> {
-  return { ...pick(process.env, (n) => FOR_DENO.includes(n)), NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
+  return {
+    // Trust the machine's certificate authorities as well as Deno's own list, as npm and Node do
+    // (a machine whose traffic goes through a TLS-inspecting proxy has its CA only there).
+    DENO_TLS_CA_STORE: 'mozilla,system',
+    ...pick(process.env, (n) => FOR_DENO.includes(n)),
+    NO_COLOR: '1',
+    DENO_NO_UPDATE_CHECK: '1',
+  };
 }
 
 export function envFilesOf(projectFunctionsDir: string, spec: FunctionSpec): string[] {

@@ -66,11 +66,12 @@ export function relay(req: IncomingMessage, res: ServerResponse, opts: RelayOpti
     /** Ends everything: answers with `error` if the response has not started, else cuts it. */
     const fail = (result: RelayOutcome, error: PlatformError) => {
       if (outcome) return;
+      // Settled first: destroying the upstream emits events that must not count as new failures.
+      finish(result);
       upstreamReq?.destroy();
       upstreamRes?.destroy();
       if (!res.headersSent) sendPlatformError(res, error);
       else res.destroy();
-      finish(result);
     };
 
     const idleTimer = setTimeout(() => fail('idle-timeout', {
@@ -84,9 +85,9 @@ export function relay(req: IncomingMessage, res: ServerResponse, opts: RelayOpti
       if (outcome) return;
       if (res.writableFinished) { finish('done'); return; }
       // The client went away before the end: the function's request is aborted (req.signal).
+      finish('client-gone');
       upstreamReq?.destroy();
       upstreamRes?.destroy();
-      finish('client-gone');
     });
 
     opts.connect().then((upstream) => {

@@ -1,9 +1,9 @@
 // Keeps at most one current process per function. A process starts on the function's first request
 // (cold start), serves requests concurrently while warm, and is replaced when its code changed:
 // new requests go to a new process while the old one finishes the requests it has (in-flight
-// requests end on the old code), then exits. A process that crashed is replaced on the next
-// request; one that let a request time out may be stuck, so it is retired too; one idle for
-// `idleShutdownMs` is stopped to give its memory back.
+// requests end on the old code), then exits. A process that crashed or broke a connection is
+// replaced on the next request; one that let a request time out may be stuck, so it is retired
+// too; one idle for `idleShutdownMs` is stopped to give its memory back.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionSpec } from './catalog.ts';
 import { FunctionProcess } from './function-process.ts';
@@ -45,9 +45,8 @@ export class Supervisor {
       existing.retire();
     }
     const proc = new FunctionProcess({ spec, key, deno: this.deps.deno, env: this.deps.envFor(spec), logs: this.deps.logs });
-    const t0 = performance.now();
     proc.ready.then(
-      () => this.deps.log(`· Functions: ${spec.name} booted in ${Math.round(performance.now() - t0)} ms`),
+      () => this.deps.log(`· Functions: ${spec.name} booted in ${Math.round(performance.now() - proc.startedAt)} ms`),
       (err: Error) => this.deps.log(`· Functions: ${spec.name} failed to boot: ${err.message}`),
     );
     this.current.set(spec.name, proc);
@@ -78,7 +77,9 @@ export class Supervisor {
       },
     });
     ended = true;
-    if (proc && (outcome === 'idle-timeout' || outcome === 'wall-clock')) {
+    // A timeout may mean a stuck event loop, a broken connection a dying process: either way the
+    // next request gets a fresh process.
+    if (proc && (outcome === 'idle-timeout' || outcome === 'wall-clock' || outcome === 'worker-error')) {
       this.deps.logs.line(spec.name, `request ${req.method} ${path} ended: ${outcome}`);
       proc.retire();
     }
