@@ -58,11 +58,16 @@ try {
       if (!pgtapFiles.length) return { ok: true, note: 'no pgTAP files yet' };
       const client = new pg.Client({ connectionString: info.dbUrl });
       await client.connect();
-      await client.query('create extension if not exists pgtap with schema extensions');
-      await client.end();
-      return (await run('pg_prove', ['--ext', '.sql', '-d', info.dbUrl, ...pgtapFiles.map((f) => join(pgtapDir, f))], {
-        PGOPTIONS: '-c search_path=public,extensions',
-      })) === 0;
+      try {
+        await client.query('create extension if not exists pgtap with schema extensions');
+        return (await run('pg_prove', ['--ext', '.sql', '-d', info.dbUrl, ...pgtapFiles.map((f) => join(pgtapDir, f))], {
+          PGOPTIONS: '-c search_path=public,extensions',
+        })) === 0;
+      } finally {
+        // pgTAP's own plpgsql functions are not the project's: keep them out of `supabase db lint`.
+        await client.query('drop extension if exists pgtap').catch(() => {});
+        await client.end();
+      }
     });
   }
   if (want('lint')) {

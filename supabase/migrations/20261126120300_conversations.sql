@@ -221,12 +221,15 @@ begin
   if new.status <> old.status then
     new.closed_at := case when new.status = 'closed' then pg_catalog.now() end;
   end if;
-  new.updated_at := pg_catalog.now();
+  -- An update that changes nothing keeps the row as it was (and so broadcasts nothing).
+  if new is distinct from old then
+    new.updated_at := pg_catalog.now();
+  end if;
   return new;
 end;
 $$;
 comment on function private.before_conversation_update() is
-  'Trigger: keeps a conversation''s identity columns fixed, stamps closed_at and updated_at.';
+  'Trigger: keeps a conversation''s identity columns fixed, stamps closed_at and (on a real change) updated_at.';
 
 create trigger before_conversation_update
   before update on public.conversations
@@ -278,12 +281,14 @@ begin
     raise exception 'A message''s conversation, sender, author, client id and time cannot change'
       using errcode = 'insufficient_privilege';
   end if;
-  new.updated_at := pg_catalog.clock_timestamp();
+  if new is distinct from old then
+    new.updated_at := pg_catalog.clock_timestamp();
+  end if;
   return new;
 end;
 $$;
 comment on function private.before_message_update() is
-  'Trigger: only content and metadata of a message may change; stamps updated_at.';
+  'Trigger: only content and metadata of a message may change; stamps updated_at on a real change.';
 
 create trigger before_message_update
   before update on public.messages

@@ -34,7 +34,7 @@ create or replace function private.conversation_topic_id(topic text)
   set search_path = ''
 as $$
   select (pg_catalog.regexp_match(
-    topic, '^conversation:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$', 'i'))[1]::uuid
+    topic, '^conversation:([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$'))[1]::uuid
 $$;
 comment on function private.conversation_topic_id(text) is
   'The conversation id of a topic "conversation:<uuid>", else null.';
@@ -50,7 +50,7 @@ create or replace function private.live_topic_conversation_id(topic text)
   set search_path = ''
 as $$
   select (pg_catalog.regexp_match(
-    topic, '^conversation:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):live$', 'i'))[1]::uuid
+    topic, '^conversation:([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}):live$'))[1]::uuid
 $$;
 comment on function private.live_topic_conversation_id(text) is
   'The conversation id of a topic "conversation:<uuid>:live", else null.';
@@ -66,7 +66,7 @@ create or replace function private.website_topic_id(topic text)
   set search_path = ''
 as $$
   select (pg_catalog.regexp_match(
-    topic, '^website:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$', 'i'))[1]::uuid
+    topic, '^website:([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$'))[1]::uuid
 $$;
 comment on function private.website_topic_id(text) is
   'The website id of a topic "website:<uuid>", else null.';
@@ -97,7 +97,7 @@ create policy "Members can listen to their websites"
     and (select private.is_website_member(private.website_topic_id(realtime.topic())))
   );
 
-create policy "Visitors and members can send typing and presence to their conversations"
+create policy "Visitors and members can send typing and presence live"
   on realtime.messages for insert to authenticated
   with check (
     realtime.messages.extension in ('broadcast', 'presence')

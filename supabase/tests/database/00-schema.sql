@@ -3,7 +3,7 @@
 -- way in for anon.
 begin;
 \ir _helpers.psql
-select plan(21);
+select plan(23);
 
 select has_table('public', t, format('table public.%s exists', t))
 from unnest(array['websites', 'website_members', 'website_secrets', 'visitors', 'conversations',
@@ -82,6 +82,26 @@ select is(has_function_privilege('authenticated', 'public.check_rate_limit(text,
   'signed-in users cannot call the rate limiter (service role only)');
 select is(has_function_privilege('authenticated', 'public.increment_usage(uuid, text, integer, bigint)', 'execute'), false,
   'signed-in users cannot count usage (service role only)');
+
+-- `supabase db lint` checks plpgsql functions but skips trigger functions (plpgsql_check needs
+-- their table). Check both here, with plpgsql_check's extra and security warnings too.
+create extension if not exists plpgsql_check;
+select is_empty(
+  $$ select p.oid::regprocedure || ' on ' || t.tgrelid::regclass || ': ' || r.level || ' ' || r.message
+     from pg_trigger t join pg_proc p on p.oid = t.tgfoid
+     cross join lateral plpgsql_check_function_tb(p.oid, t.tgrelid, extra_warnings => true, security_warnings => true) r
+     where not t.tgisinternal and p.prolang = (select oid from pg_language where lanname = 'plpgsql')
+       and p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) $$,
+  'every plpgsql trigger function passes plpgsql_check against its table'
+);
+select is_empty(
+  $$ select p.oid::regprocedure || ': ' || r.level || ' ' || r.message
+     from pg_proc p
+     cross join lateral plpgsql_check_function_tb(p.oid, extra_warnings => true, security_warnings => true) r
+     where p.prolang = (select oid from pg_language where lanname = 'plpgsql') and p.prorettype <> 'trigger'::regtype
+       and p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) $$,
+  'every other plpgsql function passes plpgsql_check with extra and security warnings'
+);
 
 select * from finish();
 rollback;
