@@ -21,7 +21,7 @@ interface ServeOptions {
   port?: number;
 }
 interface DenoApi {
-  serve(options: ServeOptions, handler?: Handler): unknown;
+  serve(options: ServeOptions | Handler, handler?: Handler): unknown;
   env: { get(name: string): string | undefined; delete(name: string): void };
   stdout: { writeSync(bytes: Uint8Array): number };
   stdin: { readable: ReadableStream<Uint8Array> };
