@@ -1,7 +1,7 @@
 // Runs the machine's own PostgreSQL binaries as the stack's database: no Docker needed.
 // Postgres refuses to run as root, so when we are root every server command runs as the
 // `postgres` user, and the cluster must sit where that user can reach it.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, lstatSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
@@ -74,6 +74,11 @@ export interface PgCluster {
   logFile: string;
   created: boolean;
   stop(): void;
+  /**
+   * `pg_ctl restart -m fast` with the same settings (tests of reconnecting clients). Asynchronous
+   * so that this process's own connections (replication clients) can answer during the shutdown.
+   */
+  restart(): Promise<void>;
 }
 
 export interface StartPgOptions {
@@ -131,6 +136,12 @@ export function startPostgres(opts: StartPgOptions): PgCluster {
   return {
     bin, dataDir: dir, port: opts.port, socketDir, logFile, created,
     stop: () => stopCluster(bin, dir),
+    restart: () => new Promise<void>((resolve, reject) => {
+      const [cmd, argv] = asPostgresUser(join(bin, 'pg_ctl'), ['-D', pgdata, '-l', logFile, '-w', '-t', '60', '-m', 'fast', '-o', settings, 'restart']);
+      const child = spawn(cmd, argv, { cwd: '/', stdio: 'ignore' });
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`pg_ctl restart failed (${code})`))));
+    }),
   };
 }
 
