@@ -15,7 +15,26 @@ const STOP_ALL = new Set(Object.values(STOP).flat());
 
 /** Question phrases that say what kind of answer is wanted, not what it is about. */
 const QUESTION_PHRASES = /\b(?:how (?:long|much|many|often|far|soon)|what kind of|is it possible to|do you know|i would like to|i'd like to|i want to|i need to|can i|could i|can you|could you|combien de|est-ce que|wie (?:lange|viel|viele|oft)|cuánto tiempo|cuántos?|cuántas?)\b/g;
-const FILLERS = new Set('something anything someone anyone thing things way also just really please hello hi hey thanks thank possible know like need want'.split(' '));
+const FILLERS = new Set(
+  'something anything someone anyone thing things way also just really please hello hi hey thanks thank possible know like need want bring take takes happen happens work works get inside back time'
+    .split(' '),
+);
+
+/**
+ * Words visitors and websites use for the same thing, mapped to one key (after stemming), so
+ * "shipping" finds "delivery" and "shop" finds "store". Deliberately short: near-certain pairs only.
+ */
+const SYNONYM_WORDS: Record<string, string> = {
+  store: 'shop', boutique: 'shop', shipping: 'delivery', ship: 'delivery', postage: 'delivery', deliver: 'delivery',
+  price: 'cost', charge: 'cost', fee: 'cost', hire: 'rent', rental: 'rent', hours: 'open', close: 'open', closed: 'open',
+  located: 'address', location: 'address', kids: 'child', children: 'child', fix: 'repair', mend: 'repair', patch: 'repair',
+  safety: 'safe', parking: 'park',
+};
+let synonyms: Map<string, string> | undefined;
+function synonym(stemmed: string): string {
+  synonyms ??= new Map(Object.entries(SYNONYM_WORDS).map(([k, v]) => [stem(k), stem(v)]));
+  return synonyms.get(stemmed) ?? stemmed;
+}
 
 /** Lower-cased words (letters and digits, accents kept) without stop words, lightly stemmed. */
 export function terms(text: string): string[] {
@@ -24,7 +43,8 @@ export function terms(text: string): string[] {
     const word = raw.replace(/['’]s$/, '');
     if (word.length < 2 && !/\d/.test(word)) continue;
     if (STOP_ALL.has(word) || FILLERS.has(word)) continue;
-    out.push(stem(word));
+    const stemmed = stem(word);
+    out.push(synonym(stemmed));
   }
   return out;
 }
@@ -40,7 +60,7 @@ export function stem(word: string): string {
   if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
   else if (w.endsWith('sses')) w = w.slice(0, -2);
   else if (/(?:[sxz]|ch|sh)es$/.test(w)) w = w.slice(0, -2);
-  else if (w.endsWith('s') && !/(?:ss|us|is)$/.test(w)) w = w.slice(0, -1);
+  else if (w.endsWith('s') && !/(?:ss|us)$/.test(w)) w = w.slice(0, -1);
   for (const suffix of ['ing', 'ed']) {
     const base = w.slice(0, -suffix.length);
     if (w.endsWith(suffix) && base.length >= 3 && /[aeiouy]/.test(base)) {

@@ -54,6 +54,7 @@ export function extractAnswer(question: string, passages: Passage[], lang: Answe
         covered = Math.max(covered, viaQuestion);
       }
       if (text.trim().endsWith('?')) return; // a question is never an answer
+      if (!/[.!…:;)"”]$/.test(text.trim()) && text.length < 80) return; // nor is a heading
       // A slight preference for passages retrieval ranked higher.
       candidates.push({ passageIndex: pi, sentenceIndex: si, text: cleanSentence(text), coverage: covered * (1 - 0.03 * pi) });
     });
