@@ -559,7 +559,9 @@ export class Chat implements AppApi {
       key: 'welcome', sender: 'agent', content: website?.welcome_message || this.t('welcome'), authorName: website?.name,
       seen: false, state: 'sent', version: 0,
     };
-    return renderMessage(message, this.viewContext, false);
+    const el = renderMessage(message, this.viewContext, false);
+    el.classList.add('welcome');
+    return el;
   }
 
   private updateHeader(): void {

@@ -61,6 +61,7 @@ if (!current || typeof current.on !== 'function') {
     for (const type of ['pointerenter', 'focus', 'touchstart']) ui.launcher.addEventListener(type, load, { once: true, passive: true });
     page.EmilyChat = api;
     if (config.open) api.open();
-    else whenIdle(load);
+    // On idle, but only for a website that exists.
+    else whenIdle(() => init.then(load));
   }
 }

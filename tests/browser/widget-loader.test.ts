@@ -1,0 +1,188 @@
+// The loader in real Chromium on a site of its own origin: it draws the launcher under a strict
+// Content-Security-Policy, keeps the page's CSS and globals out (and its own in), queues JS API
+// calls made before the app is loaded and replays them in order, and stays away from unknown
+// websites. The widget files come from the stack's gateway (/widget/), as from a CDN.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { db } from '../integration/widget-api.support.ts';
+import { launchChromium, type Browser } from './support/chromium.ts';
+import { serveTestSite, type TestSite } from './support/pages.ts';
+import { embedPage, openWidgetPage } from './support/widget.ts';
+
+const stack = inject('stack');
+const widgetUrl = `${stack.apiUrl}/widget`;
+const websiteId = stack.demo.websiteId;
+const config = (extra: Record<string, unknown> = {}) => ({ websiteId, supabaseUrl: stack.apiUrl, anonKey: stack.anonKey, ...extra });
+
+/** The demo's strict policy: no 'unsafe-inline' for scripts or styles anywhere. */
+const strictCsp = (nonce: string) =>
+  [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' ${stack.apiUrl}`,
+    "style-src 'self'",
+    `connect-src 'self' ${stack.apiUrl} ${stack.apiUrl.replace(/^http/, 'ws')}`,
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+  ].join('; ');
+
+/** CSS a careless site might have: global resets, !important everywhere, hostile z-indexes. */
+const HOSTILE_CSS = `<style>
+  * { letter-spacing: 3px !important; font-family: "Comic Sans MS", serif !important; box-sizing: content-box !important; }
+  body { color: rgb(255, 0, 0); font-size: 30px; line-height: 3; text-transform: uppercase; }
+  button { background: rgb(255, 0, 255) !important; border-radius: 0 !important; width: 300px !important; }
+  emily-chat { display: none !important; transform: scale(0.1) !important; opacity: 0 !important; }
+  div, span, p { display: none !important; }
+  .launcher, .panel, .bubble { display: none !important; }
+  .overlay { position: fixed; inset: 0; z-index: 2147482000; background: rgba(0, 0, 0, 0.1); pointer-events: none; }
+</style>`;
+
+let browser: Browser;
+let site: TestSite;
+
+beforeAll(async () => {
+  browser = await launchChromium({ viewport: { width: 1280, height: 800 } });
+  site = await serveTestSite();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+describe('widget loader', () => {
+  it('draws the launcher in the site colour on a strict-CSP page, then loads the app when the browser is idle', async () => {
+    const nonce = randomUUID().replace(/-/g, '');
+    site.set('/csp', { html: embedPage({ widgetUrl, config: config(), nonce }), headers: { 'Content-Security-Policy': strictCsp(nonce) } });
+    const w = await openWidgetPage(browser.context, `${site.origin}/csp`);
+    // Loaded on idle (no interaction).
+    await w.ready();
+    const style = await w.launcher.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { position: s.position, radius: s.borderRadius, background: s.backgroundColor, color: s.color, opacity: s.opacity };
+    });
+    // The demo website's #14532d with the white text WCAG contrast picks for it.
+    expect(style).toEqual({ position: 'fixed', radius: '50%', background: 'rgb(20, 83, 45)', color: 'rgb(255, 255, 255)', opacity: '1' });
+    // The app gives the launcher its localised label.
+    expect(await w.launcher.getAttribute('aria-label')).toBe('Open chat');
+    await w.launcher.click();
+    await w.input.waitFor({ state: 'visible' });
+    expect(await w.panel.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(255, 255, 255)');
+    expect(w.problems).toEqual([]);
+    await w.page.close();
+  });
+
+  it('queues API calls made before the app is loaded and replays them in order', async () => {
+    const after = `
+      const events = [];
+      const html = document.documentElement;
+      html.dataset.appRequestedBeforeCalls = String(!!document.querySelector('script[src$="emily-chat.js"]'));
+      for (const name of ['open', 'close', 'unread']) EmilyChat.on(name, () => events.push(name));
+      const early = () => events.push('early-ready');
+      EmilyChat.on('ready', () => {
+        events.push('ready');
+        html.dataset.events = events.join(',');
+        // Subscribing after the fact still hears 'ready' at once.
+        EmilyChat.on('ready', () => { html.dataset.late = 'yes'; });
+      });
+      EmilyChat.on('ready', early);
+      EmilyChat.off('ready', early);
+      EmilyChat.open();
+      EmilyChat.close();
+      EmilyChat.open();`;
+    site.set('/queue', { html: embedPage({ widgetUrl, config: config(), after }) });
+    const w = await openWidgetPage(browser.context, `${site.origin}/queue`);
+    await w.page.waitForFunction(() => document.documentElement.dataset.events !== undefined);
+    const data = await w.page.evaluate(() => ({ ...document.documentElement.dataset }));
+    expect(data.appRequestedBeforeCalls).toBe('false');
+    expect(data.events).toBe('open,close,open,ready');
+    expect(data.late).toBe('yes');
+    await expect.poll(() => w.panel.isVisible()).toBe(true);
+    expect(await w.launcher.getAttribute('aria-expanded')).toBe('true');
+    expect(w.problems).toEqual([]);
+    await w.page.close();
+  });
+
+  it('keeps the page CSS out and adds no global but EmilyChat', async () => {
+    const body = `<div class="overlay"></div><main><h1>Shop</h1></main>
+      <script>document.documentElement.dataset.globals = JSON.stringify(Object.getOwnPropertyNames(window));</script>`;
+    site.set('/hostile', { html: embedPage({ widgetUrl, config: config({ locale: 'de' }), head: HOSTILE_CSS, body }) });
+    const w = await openWidgetPage(browser.context, `${site.origin}/hostile`);
+    await w.ready();
+    await w.launcher.click();
+    await w.input.waitFor({ state: 'visible' });
+    const seen = await w.page.evaluate(() => {
+      const root = document.querySelector('emily-chat')!.shadowRoot!;
+      const launcher = root.querySelector('.launcher')!;
+      const panel = root.querySelector('.panel')!;
+      const head = root.querySelector('.head h2')!;
+      const box = launcher.getBoundingClientRect();
+      // What the user sees at the launcher's centre is the launcher (the page's overlay is below it).
+      const hit = root.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+      return {
+        launcherWidth: (launcher as HTMLElement).offsetWidth,
+        launcherBackground: getComputedStyle(launcher).backgroundColor,
+        panelDisplay: getComputedStyle(panel).display,
+        panelLetterSpacing: getComputedStyle(panel).letterSpacing,
+        titleFont: getComputedStyle(head).fontFamily,
+        titleTransform: getComputedStyle(head).textTransform,
+        hostZ: getComputedStyle(document.querySelector('emily-chat')!).zIndex,
+        hitIsLauncher: hit === launcher || launcher.contains(hit),
+        pageButtonStillStyled: getComputedStyle(document.body).color,
+        newGlobals: Object.getOwnPropertyNames(window).filter((k) => !JSON.parse(document.documentElement.dataset.globals!).includes(k)),
+        label: launcher.getAttribute('aria-label'),
+      };
+    });
+    expect(seen).toMatchObject({
+      launcherWidth: 56,
+      launcherBackground: 'rgb(20, 83, 45)',
+      panelDisplay: 'flex',
+      panelLetterSpacing: 'normal',
+      titleTransform: 'none',
+      hostZ: '2147483000',
+      hitIsLauncher: true,
+      pageButtonStillStyled: 'rgb(255, 0, 0)',
+      label: 'Chat schließen',
+    });
+    expect(seen.titleFont).not.toContain('Comic Sans');
+    // The page's globals before the loader ran, compared after the app has loaded: only EmilyChat.
+    expect(seen.newGlobals).toEqual(['EmilyChat']);
+    await w.page.close();
+  });
+
+  it('takes position and z-index from the embed, and picks dark text on a light site colour', async () => {
+    const { rows } = await db(stack).query(
+      `insert into public.websites (account_id, name, primary_color, launcher_position, allowed_domains)
+       select account_id, 'Light shop', '#fde047', 'right', '{}' from public.websites where id = $1 returning id`,
+      [websiteId],
+    );
+    site.set('/light', { html: embedPage({ widgetUrl, config: { ...config(), websiteId: rows[0].id, position: 'left', zIndex: 1000 } }) });
+    const w = await openWidgetPage(browser.context, `${site.origin}/light`);
+    await w.ready();
+    await expect.poll(() => w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(253, 224, 71)');
+    const placed = await w.launcher.evaluate((el) => ({
+      left: el.getBoundingClientRect().left,
+      color: getComputedStyle(el).color,
+      z: getComputedStyle(document.querySelector('emily-chat')!).zIndex,
+    }));
+    expect(placed).toEqual({ left: 20, color: 'rgb(17, 24, 39)', z: '1000' });
+    await w.page.close();
+  });
+
+  it('stays away from an unknown website and refuses a missing websiteId', async () => {
+    site.set('/unknown', { html: embedPage({ widgetUrl, config: config({ websiteId: randomUUID() }) }) });
+    const w = await openWidgetPage(browser.context, `${site.origin}/unknown`);
+    await expect.poll(() => w.page.evaluate(() => !!document.querySelector('emily-chat')), { timeout: 10_000 }).toBe(false);
+    expect(await w.page.evaluate(() => !!document.querySelector('script[src$="emily-chat.js"]'))).toBe(false);
+    await w.page.close();
+
+    site.set('/missing', { html: embedPage({ widgetUrl, config: { supabaseUrl: stack.apiUrl } }) });
+    const m = await browser.context.newPage();
+    const messages: string[] = [];
+    m.on('console', (msg) => messages.push(msg.text()));
+    await m.goto(`${site.origin}/missing`);
+    await expect.poll(() => messages.join('\n')).toContain('[Emily] EmilyChat.websiteId must be a UUID');
+    expect(await m.evaluate(() => !!document.querySelector('emily-chat'))).toBe(false);
+    await m.close();
+  });
+});
