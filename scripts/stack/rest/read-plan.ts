@@ -27,11 +27,17 @@ export interface ReadPlanOptions {
 
 export const isToOne = (rel: Relationship) => rel.cardinality === 'm2o' || rel.cardinality === 'o2o';
 
+/**
+ * A column of the node's relation, a computed field (a function of its row), or the legacy
+ * `count` (`select=*,books(count)`, which Postgres evaluates as the aggregate `count(books)`).
+ */
 export function resolveField(node: ReadNode, f: Field): ResolvedField {
   const col = node.table.columns.get(f.name);
-  if (!col) throw undefinedColumn(node.alias ?? node.table.name, f.name);
-  const isJson = col.baseType === 'json' || col.baseType === 'jsonb';
-  return { column: col.name, json: f.json, toJson: f.json.length > 0 && !isJson, isTsvector: col.baseType === 'tsvector' };
+  const computed = col ? undefined : node.table.computed.get(f.name);
+  const baseType = col?.baseType ?? computed?.baseType ?? (f.name === 'count' && f.json.length === 0 ? 'int8' : undefined);
+  if (baseType === undefined) throw undefinedColumn(node.alias ?? node.table.name, f.name);
+  const isJson = baseType === 'json' || baseType === 'jsonb';
+  return { column: f.name, json: f.json, toJson: f.json.length > 0 && !isJson, isTsvector: baseType === 'tsvector' };
 }
 
 /** PostgREST's default output name for `data->a->>b` is the last key. */

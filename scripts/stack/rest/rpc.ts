@@ -46,7 +46,7 @@ export function findRoutine(cache: SchemaCache, schema: string, name: string, ke
 export function resultTable(r: Routine): Table {
   if (r.returnTable) return r.returnTable;
   const columnList: Column[] = r.returnColumns.map((name) => ({ name, type: 'unknown', baseType: 'unknown', nullable: true, default: null, generated: false }));
-  return { schema: r.schema, name: r.name, isView: false, columns: new Map(columnList.map((c) => [c.name, c])), columnList, pk: [] };
+  return { schema: r.schema, name: r.name, isView: false, columns: new Map(columnList.map((c) => [c.name, c])), columnList, pk: [], computed: new Map() };
 }
 
 function paramColumns(params: RoutineParam[]): Column[] {

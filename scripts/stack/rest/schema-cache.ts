@@ -22,6 +22,12 @@ export interface Table {
   columns: Map<string, Column>;
   columnList: Column[];
   pk: string[];
+  /**
+   * Computed fields: functions of the exposed schemas whose first argument is this table's row
+   * (`create function full_name(authors) returns text`). `select=full_name` becomes
+   * `"authors"."full_name"`, which Postgres evaluates as `full_name("authors")`.
+   */
+  computed: Map<string, { returnType: string; baseType: string }>;
 }
 
 export type Cardinality = 'm2o' | 'o2m' | 'o2o' | 'm2m';
@@ -126,6 +132,8 @@ select n.nspname as schema, p.proname as name, p.provolatile as volatility, p.pr
   coalesce(p.proargnames, '{}')::text[] as arg_names,
   coalesce(p.proargmodes::text[], '{}')::text[] as arg_modes,
   array(select format_type(t, null) from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality u(t, i) order by i)::text[] as arg_types,
+  (select ft.typrelid from pg_type ft where ft.oid = p.proargtypes[0])::int8 as first_arg_relid,
+  rt.typname as return_typname,
   case when rt.typrelid <> 0 then array(
     select a.attname from pg_attribute a where a.attrelid = rt.typrelid and a.attnum > 0 and not a.attisdropped order by a.attnum
   ) end::text[] as return_columns
@@ -162,7 +170,7 @@ export async function loadSchemaCache(client: pg.ClientBase, schemas: string[]):
   for (const row of colRes.rows) {
     let table = byOid.get(row.relid);
     if (!table) {
-      table = { schema: row.schema, name: row.name, isView: row.is_view, columns: new Map(), columnList: [], pk: [] };
+      table = { schema: row.schema, name: row.name, isView: row.is_view, columns: new Map(), columnList: [], pk: [], computed: new Map() };
       byOid.set(row.relid, table);
       tables.set(tableKey(row.schema, row.name), table);
     }
@@ -235,6 +243,11 @@ export async function loadSchemaCache(client: pg.ClientBase, schemas: string[]):
 
   const routines = new Map<string, Routine[]>();
   for (const row of fnRes.rows) {
+    const rowOf = row.first_arg_relid ? byOid.get(row.first_arg_relid) : undefined;
+    // Computed field: one argument (the row) without a default, not returning a set.
+    if (rowOf && row.nargs - row.ndefaults === 1 && !row.returns_set && !row.returns_void && rowOf.schema === row.schema) {
+      rowOf.computed.set(row.name, { returnType: row.return_type, baseType: row.return_typname });
+    }
     const routine = toRoutine(row, byOid);
     if (!routine) continue;
     const key = tableKey(routine.schema, routine.name);

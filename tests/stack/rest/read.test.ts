@@ -42,6 +42,20 @@ describe('select', () => {
     expect(data).toEqual([{ id: 1, country: 'UK', born: 1815, name: 'engine', first_tag: 'math' }]);
   });
 
+  it('reads computed fields (functions of the row) and filters and orders by them', async () => {
+    const { data } = await db().from('authors').select('id,display_name').lte('id', SEED).neq('display_name', 'Alan Turing (happy)').order('display_name', { ascending: false });
+    expect(data).toEqual([{ id: 3, display_name: 'Grace Hopper (?)' }, { id: 1, display_name: 'Ada Lovelace (curious)' }]);
+  });
+
+  it('counts embedded rows with the legacy books(count)', async () => {
+    const { data } = await db().from('authors').select('name,books(count)').lte('id', SEED).order('id');
+    expect(data).toEqual([
+      { name: 'Ada Lovelace', books: [{ count: 1 }] },
+      { name: 'Alan Turing', books: [{ count: 2 }] },
+      { name: 'Grace Hopper', books: [{ count: 1 }] },
+    ]);
+  });
+
   it('reads views', async () => {
     const { data } = await db().from('book_titles').select('title,author_name').eq('id', 4);
     expect(data).toEqual([{ title: 'A Manual of Operation', author_name: 'Grace Hopper' }]);
