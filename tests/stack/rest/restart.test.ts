@@ -2,6 +2,7 @@
 // Postgres is back, and the schema-cache LISTEN connection reconnects so NOTIFY still reloads.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres } from '../../../scripts/stack/postgres.ts';
 import type { RunningStack } from '../../../scripts/stack/stack.ts';
 import { FIXTURE_SCHEMA, startTestStack } from '../../support/stack.ts';
 
@@ -48,6 +49,22 @@ afterAll(async () => {
 });
 
 describe('Postgres restart', () => {
+  it('answers 503 with a PostgREST connection error while Postgres is down, then serves again', async () => {
+    stack.cluster.stop();
+    try {
+      const down = await fetch(`${stack.info.apiUrl}/rest/v1/r0?select=id`, {
+        headers: { apikey: stack.info.anonKey, 'Accept-Profile': FIXTURE_SCHEMA },
+      });
+      expect(down.status).toBe(503);
+      const body = await down.json();
+      expect(['PGRST000', 'PGRST001', '57P01']).toContain(body.code);
+      expect(Object.keys(body).sort()).toEqual(['code', 'details', 'hint', 'message']);
+    } finally {
+      startPostgres({ dataDir: stack.config.dataDir, port: stack.config.dbPort, host: stack.config.host });
+    }
+    await until('requests to work again', async () => ((await get('r0')).status === 200 ? true : undefined));
+  }, 60_000);
+
   it('serves again after a restart and still reloads its schema cache on NOTIFY', async () => {
     await stack.cluster.restart();
     await until('requests to work again', async () => ((await get('r0')).status === 200 ? true : undefined));

@@ -17,6 +17,18 @@ describe('row-level security', () => {
     expect((await service(stack).rpc('my_role')).data).toBe('service_role');
   });
 
+  it("sets PostgREST's per-request settings in the transaction", async () => {
+    const alice = user(stack);
+    const { data } = await alice.db.rpc('request_info', {}, { get: true });
+    expect(data).toEqual({
+      role: 'authenticated', search_path: '"emily_test_fixture", "public", "extensions"',
+      method: 'GET', path: '/rpc/request_info', has_apikey_header: true,
+      claims_sub: alice.id, email: `${alice.id}@rest.test`, read_only: 'on', statement_timeout: '8s',
+    });
+    const { data: posted } = await anon(stack).rpc('request_info');
+    expect(posted).toMatchObject({ role: 'anon', method: 'POST', claims_sub: null, read_only: 'on', statement_timeout: '3s' });
+  });
+
   it('refuses an anonymous insert with 401 and the policy error', async () => {
     const { error, status } = await anon(stack).from('authors').insert({ name: unique('anon') });
     expect(status).toBe(401);
