@@ -1,6 +1,7 @@
 // /functions/v1 conformance: the unmodified supabase-js `functions.invoke` and raw HTTP against the
 // local stack's Edge Functions host, with the fixture functions of tests/fixtures/functions.
-// Hot reload, env files and time limits run on a private stack serving a temporary folder too.
+// Hot reload, env files, time limits and idle shutdown run on a private stack that also serves a
+// temporary folder.
 import { createHash, randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -380,7 +381,10 @@ describe('on a private stack: hot reload, .env files, limits', () => {
     process.env.EMILY_FIXTURE_NOT_PASSED = 'must stay out';
     priv = await startTestStack({
       extraFunctionsDirs: [FIXTURE_FUNCTIONS_DIR, dir],
-      functions: { idleTimeoutMs: 3000, wallClockMs: 6000, passEnv: ['EMILY_FIXTURE_PASSED'], env: { EMILY_FIXTURE_FROM_CONFIG: 'configured' } },
+      functions: {
+        idleTimeoutMs: 3000, wallClockMs: 6000, idleShutdownMs: 2000,
+        passEnv: ['EMILY_FIXTURE_PASSED'], env: { EMILY_FIXTURE_FROM_CONFIG: 'configured' },
+      },
     }, { noStatic: true });
     api = priv.info.apiUrl;
     key = priv.info.anonKey;
@@ -483,6 +487,14 @@ describe('on a private stack: hot reload, .env files, limits', () => {
     expect(ending).toBe('cut');
     expect(chunks).toBeGreaterThan(3);
     expect(await get('slow?ms=1')).toEqual({ waited: 1 });
+  });
+
+  it('stops a process left idle and starts the function again on the next request', async () => {
+    const first = (await get('throws')) as { processId: string };
+    expect((await get('throws')) as { processId: string }).toEqual(first);
+    await new Promise((r) => setTimeout(r, 4500));
+    const later = (await get('throws')) as { processId: string };
+    expect(later.processId).not.toBe(first.processId);
   });
 
   it('keeps the file log of function output under the state dir', () => {
