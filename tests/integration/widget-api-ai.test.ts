@@ -22,6 +22,7 @@ let owner: Awaited<ReturnType<typeof member>>;
 let site: string;
 const INSTRUCTIONS = 'You are Velo, the cheerful assistant of Test Cycles.';
 const QUOTA = 1000;
+const LIMIT = 12;
 
 beforeAll(async () => {
   fake = await startFakeOpenAi();
@@ -40,6 +41,11 @@ beforeAll(async () => {
         EMILY_AI_IDLE_TIMEOUT_MS: '1500',
         EMILY_SSE_HEARTBEAT_MS: '250',
         EMILY_AI_ANSWER_QUOTA: String(QUOTA),
+        // Low limits so that bursts are short (the shared stack keeps the defaults).
+        EMILY_RATE_LIMIT_PUBLIC: String(LIMIT),
+        EMILY_RATE_LIMIT_READS: String(LIMIT),
+        EMILY_RATE_LIMIT_IDENTIFY: String(LIMIT),
+        EMILY_RATE_LIMIT_KNOWLEDGE: String(LIMIT),
       },
     },
   }, { noStatic: true });
@@ -238,5 +244,67 @@ describe('Qdrant vector index (fake Qdrant)', () => {
     const { events } = await sendMessage(stack, v, { website_id: site, content: 'How much is a puncture repair?' });
     expect(events.at(-1)!.event).toBe('done');
     expect(events.at(-1)!.data.message.content).toContain('puncture repair costs 12 euros');
+  });
+});
+
+describe('a visitor who leaves mid-answer', () => {
+  it('generation continues and the answer is stored once, for the catch-up path', async () => {
+    const v = await visitor(stack);
+    const res = await postJson(stack, 'widget-messages', { website_id: site, content: 'Saturday opening hours please #slow', client_id: randomUUID() }, v.token);
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('event: delta')) text += new TextDecoder().decode((await reader.read()).value);
+    const conversationId = JSON.parse(text.match(/data: (\{"conversation_id"[^\n]*)/)![1]).conversation_id;
+    await reader.cancel(); // the tab closed
+    const rows = await eventually(async () => {
+      const r = await storedMessages(conversationId);
+      return r.length === 2 ? r : undefined;
+    });
+    expect(rows[1]).toMatchObject({ sender: 'assistant', content: expect.stringMatching(/^According to the site, .*\[1\]$/) });
+    const caughtUp = await (await fn(stack, `widget-conversations/${conversationId}/messages`, { token: v.token })).json();
+    expect(caughtUp.messages.map((m: { sender: string }) => m.sender)).toEqual(['user', 'assistant']);
+  });
+});
+
+describe('bursts over the rate limits (low limits on this stack)', () => {
+  async function burst(send: () => Promise<Response>) {
+    // 2 × limit + 1 calls: even across a window boundary, one window sees more than the limit.
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < 2 * LIMIT + 1; i++) {
+      const res = await send();
+      statuses.push(res.status);
+      if (res.status === 429 && !limited) limited = res;
+      else await res.body?.cancel();
+    }
+    expect(statuses.every((s) => s < 500)).toBe(true);
+    expect(limited, `statuses: ${statuses.join(',')}`).toBeDefined();
+    expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await limited!.json()).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
+    expect(limited!.headers.get('access-control-expose-headers')).toContain('retry-after');
+  }
+
+  it('widget-init (per client address and website)', async () => {
+    const other = await website(stack, owner);
+    await burst(() => fn(stack, `widget-init?website_id=${other}`));
+    expect((await fn(stack, `widget-init?website_id=${site}`)).status).toBe(200);
+  });
+
+  it('widget-conversations (per visitor)', async () => {
+    const v = await visitor(stack);
+    await burst(() => fn(stack, `widget-conversations?website_id=${site}`, { token: v.token }));
+    const w = await visitor(stack);
+    expect((await fn(stack, `widget-conversations?website_id=${site}`, { token: w.token })).status).toBe(200);
+  });
+
+  it('widget-identify (per visitor: the HMAC cannot be guessed by trying)', async () => {
+    const v = await visitor(stack);
+    await burst(() => postJson(stack, 'widget-identify', { website_id: site, user_id: 'u', user_hash: 'b'.repeat(64) }, v.token));
+  });
+
+  it('knowledge (per member)', async () => {
+    const m = await member(stack);
+    const mine = await website(stack, m);
+    await burst(() => postJson(stack, 'knowledge/search', { website_id: mine, question: 'anything?' }, m.token));
   });
 });

@@ -40,6 +40,10 @@ export const env = {
   websiteRateWindowS: () => int('EMILY_RATE_LIMIT_WEBSITE_WINDOW_S', 60),
   /** Reads (widget-conversations) per visitor per window. */
   readRateLimit: () => int('EMILY_RATE_LIMIT_READS', 120),
+  /** widget-identify attempts per visitor per window (each one is a guess at the HMAC). */
+  identifyRateLimit: () => int('EMILY_RATE_LIMIT_IDENTIFY', 10),
+  /** knowledge calls per member per website per window. */
+  knowledgeRateLimit: () => int('EMILY_RATE_LIMIT_KNOWLEDGE', 60),
   /** Public calls (widget-init) per client address and website per window. */
   publicRateLimit: () => int('EMILY_RATE_LIMIT_PUBLIC', 300),
   /** AI answers per account per calendar month; unset = no quota (billing sets plan quotas later). */

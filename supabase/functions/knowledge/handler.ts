@@ -51,7 +51,7 @@ async function requireMember(caller: Caller, websiteId: string): Promise<void> {
     select 1 from public.website_members m join public.websites w on w.id = m.website_id
     where m.website_id = ${websiteId} and m.user_id = ${caller.userId}`;
   if (!row) throw new ApiError(404, 'website_not_found', `No website ${websiteId} of yours.`);
-  await limitCaller(FUNCTION, websiteId, caller.userId, 60);
+  await limitCaller(FUNCTION, websiteId, caller.userId, env.knowledgeRateLimit());
 }
 
 async function sourceOfMember(caller: Caller, sourceId: string): Promise<{ id: string; website_id: string; status: string; kind: string }> {
@@ -61,7 +61,7 @@ async function sourceOfMember(caller: Caller, sourceId: string): Promise<{ id: s
     join public.website_members m on m.website_id = s.website_id and m.user_id = ${caller.userId}
     where s.id = ${sourceId}`;
   if (!source) throw new ApiError(404, 'source_not_found', `No knowledge source ${sourceId} on your websites.`);
-  await limitCaller(FUNCTION, source.website_id, caller.userId, 60);
+  await limitCaller(FUNCTION, source.website_id, caller.userId, env.knowledgeRateLimit());
   return source;
 }
 

@@ -7,6 +7,7 @@ import { authenticate } from '../_shared/auth.ts';
 import { assertOriginAllowed } from '../_shared/cors.ts';
 import { sql } from '../_shared/db.ts';
 import { verifyUserHash } from '../_shared/hmac.ts';
+import { env } from '../_shared/env.ts';
 import { ApiError, json, readJson, requireMethod } from '../_shared/http.ts';
 import { limitCaller } from '../_shared/rate-limit.ts';
 import { asObject, invalid, text, uuid } from '../_shared/validate.ts';
@@ -28,7 +29,7 @@ export async function widgetIdentify(req: Request): Promise<Response> {
 
   const website = await requireWebsite(websiteId);
   assertOriginAllowed(req, website.allowed_domains);
-  await limitCaller('widget-identify', websiteId, caller.userId, 10);
+  await limitCaller('widget-identify', websiteId, caller.userId, env.identifyRateLimit());
 
   const [secret] = await sql()<{ identity_secret: string }[]>`
     select identity_secret from public.website_secrets where website_id = ${websiteId}`;
