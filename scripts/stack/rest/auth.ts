@@ -25,10 +25,10 @@ function tokenOf(req: IncomingMessage): string | undefined {
   const authorization = headerValue(req, 'authorization');
   if (authorization !== undefined) {
     const m = /^bearer(?:\s+(.*)|\s*)$/is.exec(authorization.trim());
-    if (m) return (m[1] ?? '').trim();
+    // Opaque `sb_…` keys carry no role (hosted Supabase swaps them for JWTs at its gateway).
+    if (m && !(m[1] ?? '').trim().startsWith('sb_')) return (m[1] ?? '').trim();
   }
   const apikey = headerValue(req, 'apikey');
-  // Opaque `sb_…` keys carry no role; such a request is anonymous.
   if (apikey && !apikey.startsWith('sb_')) return apikey;
   return undefined;
 }

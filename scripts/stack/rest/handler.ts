@@ -90,7 +90,7 @@ async function handle(deps: RestDeps, req: IncomingMessage, path: string): Promi
   const prefs = parsePreferences(req.headers.prefer);
   if (prefs.handling === 'strict' && prefs.invalid.length) throw invalidPreferences(prefs.invalid);
   const output = negotiate(header(req, 'accept'));
-  const project = readProjectConfig();
+  const project = projectApiSettings();
   const r: Request = {
     req, arrived, deps, action, auth, schema, negotiated, params, prefs, output, pathname: url.pathname,
     maxRows: project.api.maxRows > 0 ? project.api.maxRows : undefined,
@@ -107,6 +107,14 @@ async function handle(deps: RestDeps, req: IncomingMessage, path: string): Promi
     // Database errors depend on who asked: 42501 is 401 for anon, 403 for a signed-in role.
     throw fromDatabaseError(err, auth.authed);
   }
+}
+
+let projectCache: { at: number; api: ReturnType<typeof readProjectConfig>['api'] } | undefined;
+
+/** `[api]` of supabase/config.toml, re-read at most once a second (edits apply without a restart). */
+function projectApiSettings(): { api: ReturnType<typeof readProjectConfig>['api'] } {
+  if (!projectCache || Date.now() - projectCache.at > 1000) projectCache = { at: Date.now(), api: readProjectConfig().api };
+  return projectCache;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -206,7 +214,8 @@ async function read(r: Request, action: Extract<Action, { kind: 'read' }>, cache
       code: 'PGRST103', message: 'Requested range not satisfiable', hint: null,
       details: `An offset of ${topRange.lower} was requested, but there are only ${row.total ?? 0} rows.`,
     });
-    return { ...errorAnswer(err), headers: { ...errorAnswer(err).headers, 'Content-Range': range } };
+    const answer = errorAnswer(err);
+    return { ...answer, headers: { ...answer.headers, 'Content-Range': range } };
   }
   return applyGucs({ status, headers, body: action.head ? '' : row.body }, row.responseStatus, row.responseHeaders);
 }
