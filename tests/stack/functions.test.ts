@@ -375,6 +375,7 @@ describe('on a private stack: hot reload, .env files, limits', () => {
     dir = mkdtempSync(join(tmpdir(), 'emily-functions-'));
     cpSync(join(FIXTURE_FUNCTIONS_DIR, 'versioned'), join(dir, 'reloadable'), { recursive: true });
     cpSync(join(FIXTURE_FUNCTIONS_DIR, 'echo'), join(dir, 'env-echo'), { recursive: true });
+    cpSync(join(FIXTURE_FUNCTIONS_DIR, 'background'), join(dir, 'background-copy'), { recursive: true });
     cpSync(join(FIXTURE_FUNCTIONS_DIR, '_shared'), join(dir, '_shared'), { recursive: true });
     write('.env', 'EMILY_FIXTURE_NOTE=first\n');
     process.env.EMILY_FIXTURE_PASSED = 'from the operator';
@@ -421,6 +422,18 @@ describe('on a private stack: hot reload, .env files, limits', () => {
 
     edit('_shared/label.ts', "'shared-v1'", "'shared-v2'");
     expect(await get('reloadable')).toEqual({ version: 'v2', label: 'shared-v2' });
+  });
+
+  it('lets EdgeRuntime.waitUntil work finish when new code replaces the process', async () => {
+    const until = join(dir, `until-${randomUUID()}`);
+    const done = join(dir, `done-${randomUUID()}`);
+    const accepted = await fn(`background-copy?until=${encodeURIComponent(until)}&done=${encodeURIComponent(done)}`, { method: 'POST' }, api, key);
+    expect(accepted.status).toBe(202);
+    edit('background-copy/index.ts', 'answers 202 at once', 'answers 202 straight away');
+    // The new code serves this request; the old process is told to stop while its work waits.
+    expect((await fn(`background-copy?until=${encodeURIComponent(until)}&done=${encodeURIComponent(`${done}-2`)}`, { method: 'POST' }, api, key)).status).toBe(202);
+    writeFileSync(until, '');
+    await eventually(async () => (existsSync(done) && existsSync(`${done}-2`) ? true : undefined));
   });
 
   it('serves a function added or fixed while the stack runs, and forgets a removed one', async () => {

@@ -25,6 +25,7 @@ interface DenoApi {
   env: { get(name: string): string | undefined; delete(name: string): void };
   stdout: { writeSync(bytes: Uint8Array): number };
   stdin: { readable: ReadableStream<Uint8Array> };
+  addSignalListener(signal: 'SIGTERM', listener: () => void): void;
   exit(code?: number): never;
 }
 declare const Deno: DenoApi;
@@ -73,6 +74,23 @@ let served = false;
     }),
   }, handler);
 };
+
+// EdgeRuntime.waitUntil(promise), hosted Supabase's way to keep working after the response. When
+// the host replaces or stops this process (SIGTERM), that work may finish first; the host kills
+// the process if it takes longer than the wall-clock limit.
+const background = new Set<Promise<unknown>>();
+(globalThis as Record<string, unknown>).EdgeRuntime = {
+  waitUntil<T>(promise: Promise<T>): Promise<T> {
+    const tracked: Promise<unknown> = Promise.resolve(promise)
+      .catch((error) => console.error(error))
+      .finally(() => background.delete(tracked));
+    background.add(tracked);
+    return promise;
+  },
+};
+Deno.addSignalListener('SIGTERM', () => {
+  void Promise.allSettled([...background]).then(() => Deno.exit(0));
+});
 
 // The host keeps our stdin open; when it goes away (even killed), stdin ends and so do we, so a
 // function process never outlives the stack.

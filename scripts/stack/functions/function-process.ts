@@ -42,6 +42,7 @@ export class FunctionProcess {
   inFlight = 0;
   lastUsedAt = Date.now();
   private readonly child: ChildProcess;
+  private retireGraceMs = Number.POSITIVE_INFINITY;
 
   constructor(opts: ProcessOptions) {
     this.spec = opts.spec;
@@ -109,19 +110,23 @@ export class FunctionProcess {
       released = true;
       this.inFlight--;
       this.lastUsedAt = Date.now();
-      if (this.state === 'retiring' && this.inFlight === 0) void this.stop();
+      if (this.state === 'retiring' && this.inFlight === 0) void this.stop(this.retireGraceMs);
     };
   }
 
-  /** Takes no new requests; stops once the ones in flight are done (they finish on this code). */
-  retire() {
+  /**
+   * Takes no new requests; stops once the ones in flight are done (they finish on this code),
+   * giving its background work (EdgeRuntime.waitUntil) `graceMs` to end.
+   */
+  retire(graceMs: number) {
     if (this.state === 'exited') return;
     this.state = 'retiring';
-    if (this.inFlight === 0) void this.stop();
+    this.retireGraceMs = Math.min(this.retireGraceMs, graceMs);
+    if (this.inFlight === 0) void this.stop(this.retireGraceMs);
   }
 
-  /** SIGTERM, then SIGKILL if the process has not exited after `graceMs`. */
-  async stop(graceMs = 2000): Promise<void> {
+  /** SIGTERM (bootstrap.ts exits once background work is done), SIGKILL after `graceMs`. */
+  async stop(graceMs: number): Promise<void> {
     if (this.state !== 'exited') {
       this.state = 'retiring';
       this.child.kill('SIGTERM');

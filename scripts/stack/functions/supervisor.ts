@@ -1,15 +1,19 @@
 // Keeps at most one current process per function. A process starts on the function's first request
 // (cold start), serves requests concurrently while warm, and is replaced when its code changed:
 // new requests go to a new process while the old one finishes the requests it has (in-flight
-// requests end on the old code), then exits. A process that crashed or broke a connection is
-// replaced on the next request; one that let a request time out may be stuck, so it is retired
-// too; one idle for `idleShutdownMs` is stopped to give its memory back.
+// requests end on the old code), then exits once its background work (EdgeRuntime.waitUntil)
+// is done, within the wall-clock limit. A process that crashed or broke a connection is replaced
+// on the next request; one that let a request time out may be stuck, so it is retired and killed
+// quickly; one idle for `idleShutdownMs` is stopped to give its memory back.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionSpec } from './catalog.ts';
 import { FunctionProcess } from './function-process.ts';
 import type { FunctionLogs } from './logs.ts';
 import type { FunctionsOptions } from './options.ts';
 import { relay } from './relay.ts';
+
+/** A process that may be stuck gets this long to exit on SIGTERM before SIGKILL. */
+const STUCK_GRACE_MS = 1000;
 
 export interface SupervisorDeps {
   deno: string;
@@ -42,7 +46,7 @@ export class Supervisor {
     if (existing && existing.key === key && (existing.state === 'booting' || existing.state === 'ready')) return existing;
     if (existing) {
       if (existing.state !== 'exited' && existing.key !== key) this.deps.log(`· Functions: ${spec.name} changed, starting its new code`);
-      existing.retire();
+      existing.retire(this.deps.options.wallClockMs);
     }
     const proc = new FunctionProcess({ spec, key, deno: this.deps.deno, env: this.deps.envFor(spec), logs: this.deps.logs });
     proc.ready.then(
@@ -81,7 +85,7 @@ export class Supervisor {
     // next request gets a fresh process.
     if (proc && (outcome === 'idle-timeout' || outcome === 'wall-clock' || outcome === 'worker-error')) {
       this.deps.logs.line(spec.name, `request ${req.method} ${path} ended: ${outcome}`);
-      proc.retire();
+      proc.retire(STUCK_GRACE_MS);
     }
     release?.();
   }
@@ -89,7 +93,7 @@ export class Supervisor {
   private stopIdle() {
     const cutoff = Date.now() - this.deps.options.idleShutdownMs;
     for (const proc of this.current.values()) {
-      if (proc.inFlight === 0 && proc.state === 'ready' && proc.lastUsedAt < cutoff) proc.retire();
+      if (proc.inFlight === 0 && proc.state === 'ready' && proc.lastUsedAt < cutoff) proc.retire(this.deps.options.wallClockMs);
     }
   }
 
