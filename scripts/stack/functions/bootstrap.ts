@@ -43,6 +43,7 @@ function report(message: Record<string, unknown>) {
   stdout.writeSync(encoder.encode(`\n${marker} ${JSON.stringify(message)}\n`));
 }
 
+// errors.ts's WORKER_ERROR (this file imports nothing: it runs before the function, in Deno).
 const WORKER_ERROR = { code: 'WORKER_ERROR', message: 'Function exited due to an error (please check logs)' };
 
 function normalise(args: unknown[]): { options: ServeOptions; handler: Handler } {

@@ -16,12 +16,11 @@ import type { GatewayService, StackContext } from '../service.ts';
 import { Catalog, functionsRoots, scanFunctions, type FunctionSpec } from './catalog.ts';
 import { denoBinary } from './deno-binary.ts';
 import { functionEnv } from './env.ts';
-import { FUNCTION_NOT_FOUND, sendJwtError, sendPlatformError } from './errors.ts';
+import { BODY_TOO_LARGE, FUNCTION_NOT_FOUND, sendJwtError, sendPlatformError } from './errors.ts';
 import { jwtRefusal } from './jwt-gate.ts';
 import { FunctionLogs } from './logs.ts';
 import { functionsOptions } from './options.ts';
 import { startPrecache } from './precache.ts';
-import { BODY_TOO_LARGE } from './relay.ts';
 import { Supervisor } from './supervisor.ts';
 import { SourceWatcher } from './watcher.ts';
 

@@ -6,7 +6,7 @@
 // away aborts the function's request (its `req.signal`).
 import { request as httpRequest, type Agent, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { BootError } from './function-process.ts';
-import { sendPlatformError, type PlatformError } from './errors.ts';
+import { BODY_TOO_LARGE, BOOT_ERROR, IDLE_TIMEOUT, sendPlatformError, WORKER_ERROR, WORKER_LIMIT, type PlatformError } from './errors.ts';
 
 export interface Upstream {
   port: number;
@@ -44,12 +44,6 @@ function responseHeaders(up: IncomingMessage): OutgoingHttpHeaders {
   return headers;
 }
 
-export const BODY_TOO_LARGE = (limit: number): PlatformError => ({
-  status: 413, code: 'REQUEST_TOO_LARGE', message: `Request body is larger than ${limit} bytes`,
-  // The rest of the body is not worth reading: the connection closes after the answer.
-  headers: { Connection: 'close' },
-});
-
 export function relay(req: IncomingMessage, res: ServerResponse, opts: RelayOptions): Promise<RelayOutcome> {
   return new Promise<RelayOutcome>((resolve) => {
     let outcome: RelayOutcome | undefined;
@@ -74,12 +68,8 @@ export function relay(req: IncomingMessage, res: ServerResponse, opts: RelayOpti
       else res.destroy();
     };
 
-    const idleTimer = setTimeout(() => fail('idle-timeout', {
-      status: 504, code: 'IDLE_TIMEOUT', message: 'The function did not start its response before the request idle timeout',
-    }), opts.idleTimeoutMs);
-    const wallTimer = setTimeout(() => fail('wall-clock', {
-      status: 546, code: 'WORKER_LIMIT', message: 'Worker failed to respond due to a resource limit (please check logs)',
-    }), opts.wallClockMs);
+    const idleTimer = setTimeout(() => fail('idle-timeout', IDLE_TIMEOUT), opts.idleTimeoutMs);
+    const wallTimer = setTimeout(() => fail('wall-clock', WORKER_LIMIT), opts.wallClockMs);
 
     res.on('close', () => {
       if (outcome) return;
@@ -101,9 +91,7 @@ export function relay(req: IncomingMessage, res: ServerResponse, opts: RelayOpti
         headers: forwardedHeaders(req),
       });
       upstreamReq = out;
-      out.on('error', () => fail('worker-error', {
-        status: 500, code: 'WORKER_ERROR', message: 'Function exited due to an error (please check logs)',
-      }));
+      out.on('error', () => fail('worker-error', WORKER_ERROR));
       out.on('response', (up) => {
         if (outcome) { up.destroy(); return; }
         upstreamRes = up;
@@ -111,8 +99,8 @@ export function relay(req: IncomingMessage, res: ServerResponse, opts: RelayOpti
         res.writeHead(up.statusCode ?? 502, responseHeaders(up));
         // Headers now, even before the first body chunk (an SSE client sees the stream open).
         res.flushHeaders();
-        up.on('error', () => fail('worker-error', { status: 500, code: 'WORKER_ERROR', message: 'The function response broke off' }));
-        up.on('aborted', () => fail('worker-error', { status: 500, code: 'WORKER_ERROR', message: 'The function response broke off' }));
+        up.on('error', () => fail('worker-error', WORKER_ERROR));
+        up.on('aborted', () => fail('worker-error', WORKER_ERROR));
         up.pipe(res);
       });
 
@@ -131,11 +119,7 @@ export function relay(req: IncomingMessage, res: ServerResponse, opts: RelayOpti
       req.on('end', () => { if (!outcome) out.end(); });
       req.on('error', () => fail('client-gone', { status: 400, code: 'BAD_REQUEST', message: 'The request body broke off' }));
     }, (err: unknown) => {
-      if (err instanceof BootError) {
-        fail('boot-error', { status: 503, code: 'BOOT_ERROR', message: 'Worker failed to boot (please check logs)' });
-      } else {
-        fail('worker-error', { status: 500, code: 'WORKER_ERROR', message: 'Function exited due to an error (please check logs)' });
-      }
+      fail(err instanceof BootError ? 'boot-error' : 'worker-error', err instanceof BootError ? BOOT_ERROR : WORKER_ERROR);
     });
   });
 }
