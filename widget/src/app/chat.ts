@@ -220,7 +220,7 @@ export class Chat implements AppApi {
     this.messages.clear();
     this.clearTyping();
     if (view.id) {
-      this.link.follow(view.id, this.linkHandlers(view));
+      void this.link.follow(view.id, this.linkHandlers(view));
       this.save();
       if (this.isOpen && !view.historyLoaded) void this.loadHistory(view);
     } else {
@@ -265,7 +265,7 @@ export class Chat implements AppApi {
     view.id = id;
     view.owner = owner;
     if (view === this.view) {
-      this.link.follow(id, this.linkHandlers(view));
+      void this.link.follow(id, this.linkHandlers(view));
       this.save();
       this.updateHeader();
     }
@@ -274,7 +274,8 @@ export class Chat implements AppApi {
   private linkHandlers(view: ConversationView): LinkHandlers {
     return {
       message: (row) => {
-        if (row.sender !== 'user') this.clearTyping();
+        // The reply the team member was typing has arrived.
+        if (row.sender === 'agent' && !view.store.has(row.id)) this.clearTyping();
         this.arrived(view, row, true);
       },
       conversation: (row) => {

@@ -31,6 +31,8 @@ export class ConversationLink {
   private live: RealtimeChannel | undefined;
   private conversationId: string | undefined;
   private present = false;
+  /** Bumped by every follow/leave, so a follow overtaken while awaiting the token gives up. */
+  private generation = 0;
 
   constructor(
     private readonly supabaseUrl: string,
@@ -43,14 +45,18 @@ export class ConversationLink {
     return this.conversationId;
   }
 
-  follow(conversationId: string, handlers: LinkHandlers): void {
+  async follow(conversationId: string, handlers: LinkHandlers): Promise<void> {
     if (this.conversationId === conversationId) return;
     this.leave();
     this.conversationId = conversationId;
+    const generation = this.generation;
     this.client ??= new RealtimeClient(`${this.supabaseUrl.replace(/^http/i, 'ws')}/realtime/v1`, {
       params: { apikey: this.anonKey },
       accessToken: this.accessToken,
     });
+    // The token first: a join without it is refused on a private topic (and retried only later).
+    await this.client.setAuth();
+    if (generation !== this.generation) return;
     const topic = `conversation:${conversationId}`;
     const mine = (row: { conversation_id?: string; id?: string } | null, key: 'conversation_id' | 'id') => !!row && (row[key] ?? conversationId) === conversationId;
     this.data = this.client
@@ -93,6 +99,7 @@ export class ConversationLink {
 
   /** Leaves the conversation's channels; the socket closes once no channel is left. */
   leave(): void {
+    this.generation++;
     for (const channel of [this.data, this.live]) if (channel) void this.client?.removeChannel(channel);
     this.data = this.live = this.conversationId = undefined;
   }

@@ -1,0 +1,210 @@
+// The widget on the demo site (its own origin, the two-line embed), against the shared local stack
+// with its offline answer engine: answers, history across reloads, several conversations, a team
+// member's reply arriving live and after a network cut (once), unread badge and title, safe
+// rendering of hostile text, keyboard use, the strict-CSP page, typing indicators both ways.
+// Each test gets a fresh Chromium profile, hence a new anonymous visitor.
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, type Browser } from './support/chromium.ts';
+import { signInMember, type TeamMember } from './support/team.ts';
+import { openWidgetPage, type WidgetPage } from './support/widget.ts';
+
+const stack = inject('stack');
+const { websiteId, siteUrl, ownerEmail, ownerPassword } = stack.demo;
+
+let team: TeamMember;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  team = await signInMember(stack, ownerEmail, ownerPassword);
+});
+afterAll(async () => {
+  await team?.close();
+});
+afterEach(async () => {
+  await browser?.close();
+  browser = undefined;
+});
+
+async function demo(path = '/', opts: { dropSockets?: boolean } = {}): Promise<WidgetPage> {
+  browser = await launchChromium({ viewport: { width: 1280, height: 860 } });
+  const w = await openWidgetPage(browser.context, siteUrl + path, opts);
+  await w.ready();
+  return w;
+}
+
+/** Opens the chat, asks, and waits for the AI's answer; returns the conversation id. */
+async function askFirst(w: WidgetPage, question: string): Promise<string> {
+  if (!(await w.panel.isVisible())) await w.launcher.click();
+  await w.send(question);
+  await w.waitForAnswers(1);
+  const id = await w.conversationId(websiteId);
+  expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  return id!;
+}
+
+const texts = (messages: Array<{ sender: string; text: string }>) => messages.map((m) => `${m.sender}: ${m.text}`);
+
+describe('widget on the demo site', () => {
+  it('answers the first message with sources, keeps the history across a reload, each message once', async () => {
+    const w = await demo();
+    await askFirst(w, 'How much is a puncture repair?');
+    const before = await w.messages();
+    expect(before.map((m) => [m.sender, m.state])).toEqual([['user', 'sent'], ['assistant', 'sent']]);
+    expect(before[1].text).toContain('€15');
+    const sources = await w.panel.locator('.msg.assistant .sources li').allTextContents();
+    expect(sources.length).toBeGreaterThan(0);
+    // The answer is announced once, whole, to screen readers.
+    expect(await w.panel.locator('.sr[aria-live]').textContent()).toContain('€15');
+
+    await w.page.reload();
+    await w.ready();
+    await w.launcher.click();
+    await expect.poll(async () => texts(await w.messages())).toEqual(texts(before));
+    // Settled: nothing arrives twice later (realtime join + catch-up + history all ran).
+    await w.page.waitForTimeout(1500);
+    expect(texts(await w.messages())).toEqual(texts(before));
+    expect(w.problems).toEqual([]);
+  });
+
+  it('starts a second conversation and lists both', async () => {
+    const w = await demo();
+    const first = await askFirst(w, 'When are you open on Saturday?');
+    await w.panel.locator('.head .new').click();
+    expect(await w.messages()).toEqual([]);
+    expect(await w.panel.locator('.log .welcome').count()).toBe(1);
+    await w.send('Do you rent city bikes?');
+    await w.waitForAnswers(1);
+    const second = await w.conversationId(websiteId);
+    expect(second).not.toBe(first);
+
+    await w.panel.locator('.head .back').click();
+    const items = w.panel.locator('.list .conv');
+    await expect.poll(() => items.count()).toBe(2);
+    expect(await items.first().textContent()).toContain('Do you rent city bikes?');
+    await items.nth(1).click();
+    await expect.poll(async () => (await w.messages())[0]?.text).toBe('When are you open on Saturday?');
+    expect(await w.conversationId(websiteId)).toBe(first);
+  });
+
+  it('shows a team reply stored through REST without a reload, once, with unread badge and title while closed', async () => {
+    const w = await demo();
+    await w.page.evaluate(() => {
+      const html = document.documentElement;
+      (window as unknown as { EmilyChat: { on(e: string, f: (d: unknown) => void): void } }).EmilyChat.on('unread', (d) => {
+        html.dataset.unread = String((d as { count: number }).count);
+      });
+    });
+    const conversation = await askFirst(w, 'Can I book a full service?');
+    await w.panel.locator('.head .close').click();
+    const title = await w.page.title();
+
+    await team.reply(conversation, websiteId, 'Hi, this is Sam from the workshop: yes, **tomorrow at 10** works.');
+    await expect.poll(() => w.launcher.locator('.badge').textContent()).toBe('1');
+    expect(await w.page.title()).toBe(`(1) ${title}`);
+    expect(await w.page.evaluate(() => document.documentElement.dataset.unread)).toBe('1');
+    expect(await w.launcher.getAttribute('aria-label')).toBe('Open chat (1 new)');
+
+    await w.launcher.click();
+    await expect.poll(() => w.page.title()).toBe(title);
+    expect(await w.launcher.locator('.badge').textContent()).toBe('');
+    const agent = (await w.messages()).filter((m) => m.sender === 'agent');
+    expect(agent).toEqual([{ sender: 'agent', state: 'sent', text: 'Hi, this is Sam from the workshop: yes, tomorrow at 10 works.' }]);
+    expect(await w.panel.locator('.msg.agent .who').first().textContent()).toBe('Northside Cycles');
+  });
+
+  it('gets a reply sent while the page was offline once it is back, exactly once', async () => {
+    const w = await demo('/', { dropSockets: true });
+    const conversation = await askFirst(w, 'Do you repair e-bikes?');
+    await w.page.context().setOffline(true);
+    // A real disconnect: the socket closes (going offline alone would only hold its frames).
+    await w.page.evaluate(() => document.dispatchEvent(new Event('emily-test:drop-sockets')));
+    await team.reply(conversation, websiteId, 'Yes, we service e-bikes of every brand.');
+    await w.page.waitForTimeout(1000);
+    expect((await w.messages()).some((m) => m.sender === 'agent')).toBe(false);
+    await expect.poll(() => w.panel.locator('.banner').textContent()).toContain('offline');
+
+    await w.page.context().setOffline(false);
+    await expect.poll(async () => (await w.messages()).filter((m) => m.sender === 'agent').length, { timeout: 20_000 }).toBe(1);
+    // The socket rejoins too (its own catch-up): still once.
+    await w.page.waitForTimeout(3000);
+    expect((await w.messages()).filter((m) => m.sender === 'agent').map((m) => m.text)).toEqual(['Yes, we service e-bikes of every brand.']);
+    expect(await w.panel.locator('.banner').textContent()).toBe('');
+  });
+
+  it('shows XSS payloads from the visitor and from the team as text', async () => {
+    const w = await demo();
+    const payloads = ['<img src=x onerror=alert(1)>', '[click me](javascript:alert(2)) and <script>alert(3)</script>'];
+    const conversation = await askFirst(w, payloads[0]);
+    await w.send(payloads[1]);
+    await w.waitForAnswers(2);
+    await team.reply(conversation, websiteId, '<svg/onload=alert(4)> <iframe src="javascript:alert(5)"></iframe> [safe](https://example.com/help)');
+    await expect.poll(async () => (await w.messages()).filter((m) => m.sender === 'agent').length).toBe(1);
+    const texts = (await w.messages()).map((m) => m.text);
+    expect(texts).toContain(payloads[0]);
+    expect(texts).toContain('[click me](javascript:alert(2)) and <script>alert(3)</script>');
+    const inLog = await w.page.evaluate(() => {
+      const log = document.querySelector('emily-chat')!.shadowRoot!.querySelector('.log')!;
+      return {
+        dangerous: log.querySelectorAll('img, script, svg:not([aria-hidden]), iframe').length,
+        links: [...log.querySelectorAll('a')].map((a) => ({ href: a.getAttribute('href'), rel: a.rel, target: a.target })),
+      };
+    });
+    expect(inLog.dangerous).toBe(0);
+    expect(inLog.links.filter((l) => !l.href?.startsWith('https://'))).toEqual([]);
+    expect(inLog.links).toContainEqual({ href: 'https://example.com/help', rel: 'noopener noreferrer nofollow', target: '_blank' });
+    expect(w.dialogs).toEqual([]);
+  });
+
+  it('works with the keyboard alone: Enter opens, focus moves in, Esc closes and returns focus to the launcher', async () => {
+    const w = await demo();
+    await w.launcher.focus();
+    await w.page.keyboard.press('Enter');
+    await expect.poll(() => w.page.evaluate(() => document.querySelector('emily-chat')!.shadowRoot!.activeElement?.tagName)).toBe('TEXTAREA');
+    expect(await w.launcher.getAttribute('aria-expanded')).toBe('true');
+    expect(await w.launcher.getAttribute('aria-label')).toBe('Close chat');
+    await w.page.keyboard.type('Where is the shop?');
+    await w.page.keyboard.press('Enter');
+    await w.waitForAnswers(1);
+    // Every control in the panel has an accessible name.
+    const unnamed = await w.page.evaluate(() =>
+      [...document.querySelector('emily-chat')!.shadowRoot!.querySelectorAll('button, textarea')]
+        .filter((el) => !(el as HTMLElement).hidden && !el.getAttribute('aria-label') && !el.textContent?.trim()).length,
+    );
+    expect(unnamed).toBe(0);
+    await w.page.keyboard.press('Escape');
+    await expect.poll(() => w.panel.isVisible()).toBe(false);
+    expect(await w.page.evaluate(() => document.querySelector('emily-chat')!.shadowRoot!.activeElement?.className)).toContain('launcher');
+    expect(await w.launcher.getAttribute('aria-expanded')).toBe('false');
+  });
+
+  it('works on the demo page under a strict Content-Security-Policy', async () => {
+    const w = await demo('/strict-csp.html');
+    await askFirst(w, 'How much does a wheel truing cost?');
+    expect((await w.messages()).map((m) => m.sender)).toEqual(['user', 'assistant']);
+    expect(w.problems).toEqual([]);
+  });
+
+  it("shows the team's typing (which always expires) and tells the team when the visitor types", async () => {
+    const w = await demo();
+    const conversation = await askFirst(w, 'Do you sell helmets?');
+    const live = await team.live(conversation);
+    try {
+      const typingLine = w.panel.locator('.typing');
+      await live.typing(true);
+      await expect.poll(() => typingLine.textContent()).toBe('Typing…');
+      // No further typing event: it stays a while, then goes away by itself.
+      await w.page.waitForTimeout(2500);
+      expect(await typingLine.textContent()).toBe('Typing…');
+      await expect.poll(() => typingLine.textContent(), { timeout: 9000 }).toBe('');
+      await live.typing(true);
+      await expect.poll(() => typingLine.textContent()).toBe('Typing…');
+      await live.typing(false);
+      await expect.poll(() => typingLine.textContent()).toBe('');
+
+      await w.input.pressSequentially('Hel', { delay: 30 });
+      await expect.poll(() => live.heard.some((e) => e.sender === 'user' && e.typing)).toBe(true);
+    } finally {
+      await team.client.removeChannel(live.channel);
+    }
+  });
+});
