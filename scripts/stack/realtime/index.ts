@@ -9,6 +9,8 @@ import type { GatewayService, StackContext } from '../service.ts';
 import { Authorizer } from './authorization.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { handleHttp } from './http-api.ts';
+import { RelationCatalog } from './pg-relations.ts';
+import { PostgresChanges } from './postgres-changes.ts';
 import { ReplicationStream } from './replication.ts';
 import { RealtimeServer } from './server.ts';
 
@@ -42,6 +44,9 @@ export async function createRealtimeService(ctx: StackContext): Promise<Realtime
   pool.on('error', () => {});
   const server = new RealtimeServer({ jwtSecret: ctx.config.jwtSecret, authorizer: new Authorizer(pool), log: ctx.log });
   const feed = new ChangeFeed(server);
+  const postgresChanges = new PostgresChanges(pool, new RelationCatalog(pool), ctx.log);
+  server.postgresChanges = postgresChanges;
+  feed.sink = postgresChanges;
   const replication = new ReplicationStream({
     dbUrl: ctx.dbUrl, slotName: slotNameFor(ctx.config.dataDir), publications: PUBLICATIONS,
     log: ctx.log, onMessage: feed.onMessage, onSlotLost: feed.onSlotLost,

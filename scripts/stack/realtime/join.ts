@@ -60,8 +60,21 @@ export async function handleJoin(session: Session, msg: Inbound): Promise<void> 
   const requested = Array.isArray(config.postgres_changes) ? config.postgres_changes.filter((b) => b !== null && b !== undefined) : [];
   const pgChanges = session.server.postgresChanges;
   const bindings = pgChanges && requested.length ? pgChanges.subscribe(channel, requested) : [];
+  // postgres_changes_options.wait: the reply waits until the subscription is live, or refuses the join.
+  const options = isObject(config.postgres_changes_options) ? config.postgres_changes_options : {};
+  const wait = bindings.length > 0 && flexBool(options.wait);
+  if (wait) {
+    const error = await pgChanges!.activate(channel, false).catch((err: Error) => err.message);
+    if (error) {
+      session.closeChannel(channel, false);
+      return fail(`RealtimeDisabledForConfiguration: ${error}`);
+    }
+  }
   channel.reply(ref, 'ok', { postgres_changes: bindings });
   scheduleTokenExpiry(channel, check.exp);
   if (channel.presenceEnabled && channel.readsPresence) sendPresenceState(channel);
-  if (bindings.length) pgChanges!.activate(channel);
+  if (wait) channel.system('postgres_changes', 'ok', 'Subscribed to PostgreSQL');
+  else if (bindings.length) {
+    pgChanges!.activate(channel).catch((err: Error) => session.server.log(`[realtime] UnableToSubscribeToPostgres: ${err.message}`));
+  }
 }

@@ -15,8 +15,11 @@ import { TopicRegistry } from './topics.ts';
 export interface PostgresChangesPort {
   /** Registers a joining channel's bindings; returns the join reply's entries (with ids), in order. */
   subscribe(channel: Channel, bindings: unknown[]): Array<Record<string, unknown>>;
-  /** After the join reply: checks the bindings against the publication and reports by system message. */
-  activate(channel: Channel): void;
+  /**
+   * Checks the bindings against the publication; resolves with an error text or null when
+   * subscribed, and (with `notify`) reports the outcome to the channel by system message.
+   */
+  activate(channel: Channel, notify?: boolean): Promise<string | null>;
   /** The channel's claims changed (access_token): RLS checks use the new ones. */
   updateClaims(channel: Channel): void;
   unsubscribe(channel: Channel): void;
