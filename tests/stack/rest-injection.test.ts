@@ -72,6 +72,16 @@ describe('hostile query strings', () => {
     });
   }
 
+  it('refuses absurd nesting without crashing', async () => {
+    const deep = `${'books('.repeat(400)}id${')'.repeat(400)}`;
+    const select = await rest(stack, `/authors?select=${enc(deep)}`);
+    expect(select.status).toBe(400);
+    expect(select.json.code).toBe('PGRST100');
+    const logic = await rest(stack, `/authors?or=${enc(`(${'and('.repeat(400)}id.eq.1${')'.repeat(401)}`)}`);
+    expect(logic.status).toBe(400);
+    expect(logic.json.code).toBe('PGRST100');
+  });
+
   it('treats quotes in filter values as data', async () => {
     const res = await rest(stack, `/authors?select=id&name=eq.${enc("x' or '1'='1")}`);
     expect(res.status).toBe(200);

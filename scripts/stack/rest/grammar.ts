@@ -220,7 +220,10 @@ function aliasPrefix(c: Cursor): string | undefined {
   });
 }
 
-function selectItem(c: Cursor): SelectItem {
+/** Embeds nest at most this deep: deeper select trees are refused, not recursed into. */
+const MAX_EMBED_DEPTH = 16;
+
+function selectItem(c: Cursor, depth: number): SelectItem {
   c.spaces();
   // Spread: ...relation(…)
   if (c.at('...')) {
@@ -228,7 +231,7 @@ function selectItem(c: Cursor): SelectItem {
     const name = fieldName(c);
     const { hint, joinType } = embedParams(c);
     c.expect('(');
-    const children = forest(c);
+    const children = forest(c, depth + 1);
     c.expect(')');
     c.spaces();
     return { kind: 'relation', name, hint, joinType, spread: true, children };
@@ -240,7 +243,7 @@ function selectItem(c: Cursor): SelectItem {
     const { hint, joinType } = embedParams(c);
     if (!c.at('(')) c.fail('"("');
     c.pos++;
-    const children = forest(c);
+    const children = forest(c, depth + 1);
     c.expect(')');
     c.spaces();
     return { kind: 'relation' as const, name, alias, hint, joinType, spread: false, children };
@@ -275,18 +278,19 @@ function selectItem(c: Cursor): SelectItem {
   return { kind: 'field', field: f, alias, cast, aggregate };
 }
 
-function forest(c: Cursor): SelectItem[] {
+function forest(c: Cursor, depth: number): SelectItem[] {
+  if (depth > MAX_EMBED_DEPTH) c.fail(`at most ${MAX_EMBED_DEPTH} levels of embedding`);
   const items: SelectItem[] = [];
   c.spaces();
   if (c.eof || c.at(')')) return items;
   for (;;) {
-    items.push(selectItem(c));
+    items.push(selectItem(c, depth));
     c.spaces();
     if (!c.take(',')) return items;
   }
 }
 
-export const parseSelect = (text: string) => run('select parameter', text, forest);
+export const parseSelect = (text: string) => run('select parameter', text, (c) => forest(c, 0));
 
 // ---- filters ------------------------------------------------------------------------------------
 
