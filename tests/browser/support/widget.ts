@@ -40,7 +40,11 @@ const SOCKET_DROPPER = `(() => {
   document.addEventListener('emily-test:drop-sockets', () => { for (const ws of sockets) ws.close(4000, 'test drops the connection'); });
 })();`;
 
-export async function openWidgetPage(context: BrowserContext, url: string, opts: { dropSockets?: boolean } = {}): Promise<WidgetPage> {
+export async function openWidgetPage(
+  context: BrowserContext,
+  url: string,
+  opts: { dropSockets?: boolean; beforeGoto?: (page: Page) => void } = {},
+): Promise<WidgetPage> {
   const page = await context.newPage();
   const problems: string[] = [];
   const dialogs: string[] = [];
@@ -53,6 +57,7 @@ export async function openWidgetPage(context: BrowserContext, url: string, opts:
     void dialog.dismiss();
   });
   if (opts.dropSockets) await page.addInitScript(SOCKET_DROPPER);
+  opts.beforeGoto?.(page);
   await page.goto(url);
   const host = page.locator('emily-chat');
   const widget: WidgetPage = {
