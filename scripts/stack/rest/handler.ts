@@ -67,10 +67,18 @@ async function handle(deps: RestDeps, req: IncomingMessage, path: string): Promi
       default: return await mutate(r, action, cache);
     }
   } catch (err) {
+    // Postgres itself found a name missing that the cache listed (dropped since): refresh it.
+    const code = (err as { code?: unknown })?.code;
+    if (!(err instanceof PgrstError) && typeof code === 'string' && SCHEMA_CHANGED_CODES.has(code)) {
+      deps.store.freshSince(Date.now()).catch(() => {});
+    }
     // Database errors depend on who asked: 42501 is 401 for anon, 403 for a signed-in role.
     throw fromDatabaseError(err, auth.authed);
   }
 }
+
+/** undefined_column, undefined_table, undefined_function raised by Postgres while running a request. */
+const SCHEMA_CHANGED_CODES = new Set(['42703', '42P01', '42883']);
 
 let projectCache: { at: number; api: ReturnType<typeof readProjectConfig>['api'] } | undefined;
 

@@ -145,7 +145,7 @@ describe('schema cache', () => {
     await admin.connect();
   });
   afterAll(async () => {
-    await admin.query(`drop table if exists ${FIXTURE_SCHEMA}.${table}`);
+    await admin.query(`drop table if exists ${FIXTURE_SCHEMA}.${table}; drop table if exists ${FIXTURE_SCHEMA}.${table}_2`);
     await admin.end();
   });
 
@@ -158,15 +158,11 @@ describe('schema cache', () => {
   });
 
   it("reloads on NOTIFY pgrst, 'reload schema'", async () => {
-    await admin.query(`drop table ${FIXTURE_SCHEMA}.${table}; notify pgrst, 'reload schema'`);
+    // The root description lists what the cache holds and never triggers a reload itself.
+    const listed = async () => Object.keys((await rest(stack, '/')).json.paths).includes(`/${table}_2`);
+    await admin.query(`create table ${FIXTURE_SCHEMA}.${table}_2 (id int); notify pgrst, 'reload schema'`);
     const deadline = Date.now() + 10_000;
-    let last: unknown;
-    while (Date.now() < deadline) {
-      const { error } = await anon(stack).from(table).select('id');
-      last = error;
-      if (error?.code === 'PGRST205') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(last).toMatchObject({ code: 'PGRST205' });
+    while (!(await listed()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await listed()).toBe(true);
   });
 });
