@@ -3,7 +3,8 @@
 import { preferenceApplied } from './preferences.ts';
 import { topLevelRange } from './query-params.ts';
 import { buildReadPlan } from './read-plan.ts';
-import { contentTypeIsJson, parseJsonBody, readRequestBody, type Action, type ParsedBody } from './request.ts';
+import { parsePayload, type ParsedBody } from './payload.ts';
+import { contentMimeOf, readRequestBody, type Action } from './request.ts';
 import { applyGucs, rangeStatus, type Answer } from './response.ts';
 import { callSql, findRoutine, resultTable, type CallArgs } from './rpc.ts';
 import type { SchemaCache } from './schema-cache.ts';
@@ -13,13 +14,17 @@ import {
   baseHeaders, countPreference, failNotSingular, header, runStatement, transaction, withFreshCache, type RestRequest,
 } from './context.ts';
 
+const RAW_BODY_TYPES = new Set(['text/plain', 'text/xml']);
+
 export async function call(r: RestRequest, action: Extract<Action, { kind: 'call' }>, cache: SchemaCache): Promise<Answer> {
   const isPost = action.method === 'POST';
-  const contentIsJson = contentTypeIsJson(r.req);
+  const mime = contentMimeOf(r.req);
   let body: ParsedBody | undefined;
   if (isPost) {
     const text = await readRequestBody(r.req, r.deps.config.maxBodyBytes);
-    body = parseJsonBody(text, { emptyAsObject: true, columnsGiven: r.params.columns !== undefined });
+    // text/plain and text/xml bodies go whole to a function's single unnamed text/xml parameter.
+    body = RAW_BODY_TYPES.has(mime) ? { raw: text, value: text, isObject: false, keys: [] }
+      : parsePayload(text, mime, { emptyAsObject: true, columnsGiven: r.params.columns !== undefined });
   }
   const queryArgs = new Map<string, string[]>();
   for (const [k, v] of r.params.rpcArgs) queryArgs.set(k, [...(queryArgs.get(k) ?? []), v]);
@@ -27,7 +32,7 @@ export async function call(r: RestRequest, action: Extract<Action, { kind: 'call
   const topRange = topLevelRange(r.params, action.method === 'GET' ? header(r.req, 'range') : undefined);
 
   const { routine, node } = await withFreshCache(r, cache, (c) => {
-    const routine = findRoutine(c, r.schema, action.fn, keys, isPost, contentIsJson);
+    const routine = findRoutine(c, r.schema, action.fn, keys, isPost ? mime : undefined);
     const table = resultTable(routine);
     const node = buildReadPlan(c, { table, fromSql: 'pgrst_source', alias: table.name }, r.params, { maxRows: r.maxRows, topRange });
     return { routine, node };

@@ -72,16 +72,24 @@ export function ambiguousRelationship(parent: string, child: string, details: un
 }
 
 export function noFunction(opts: {
-  schema: string; name: string; keys: string[]; isPost: boolean; contentIsJson: boolean;
+  schema: string; name: string; keys: string[]; postMime: string | undefined;
   functionsInSchema: string[]; overloadParamLists: string[][];
 }) {
-  const { schema, name, keys, isPost } = opts;
+  const { schema, name, keys, postMime } = opts;
   const fn = `${schema}.${name}`;
   const sorted = [...keys].sort();
   const list = sorted.join(', ');
-  const message = `Could not find the function ${fn}${sorted.length ? `(${list})` : ' without parameters'} in the schema cache`;
+  const single: Record<string, string> = {
+    'text/plain': ' with a single unnamed text parameter',
+    'text/xml': ' with a single unnamed xml parameter',
+    'application/octet-stream': ' with a single unnamed bytea parameter',
+  };
+  const onlySingle = postMime !== undefined && postMime in single;
   const withParams = sorted.length ? ` with parameter${sorted.length > 1 ? 's' : ''} ${list}` : ' without parameters';
-  const details = `Searched for the function ${fn}${withParams}${isPost && opts.contentIsJson ? ' or with a single unnamed json/jsonb parameter' : ''}, but no matches were found in the schema cache.`;
+  const message = `Could not find the function ${fn}${onlySingle ? '' : sorted.length ? `(${list})` : ' without parameters'} in the schema cache`;
+  const searched = onlySingle ? single[postMime!]
+    : postMime === 'application/json' ? `${withParams} or with a single unnamed json/jsonb parameter` : withParams;
+  const details = `Searched for the function ${fn}${searched}, but no matches were found in the schema cache.`;
   let suggestion: string | undefined;
   if (opts.overloadParamLists.length === 0) {
     suggestion = closest(name, opts.functionsInSchema);
@@ -90,7 +98,8 @@ export function noFunction(opts: {
     const best = closest(fmt(sorted), opts.overloadParamLists.map(fmt));
     suggestion = best ? `${name}${best}` : undefined;
   }
-  return pgrst(404, 'PGRST202', message, details, suggestion ? `Perhaps you meant to call the function ${schema}.${suggestion}` : null);
+  const hint = onlySingle || !suggestion ? null : `Perhaps you meant to call the function ${schema}.${suggestion}`;
+  return pgrst(404, 'PGRST202', message, details, hint);
 }
 
 export function ambiguousFunction(signatures: string[]) {

@@ -2,8 +2,7 @@
 // schema it addresses (Accept-Profile / Content-Profile), its body, and the transaction settings.
 import type { IncomingMessage } from 'node:http';
 import { BodyTooLargeError, readBody } from '../http.ts';
-import { invalidBody, invalidResourcePath, invalidRpcMethod, PgrstError, unacceptableSchema, unsupportedMethod } from './errors.ts';
-import type { JsonBody } from './mutate-sql.ts';
+import { invalidResourcePath, invalidRpcMethod, PgrstError, unacceptableSchema, unsupportedMethod } from './errors.ts';
 import { ident } from './sql.ts';
 
 export type Action =
@@ -68,47 +67,9 @@ export async function readRequestBody(req: IncomingMessage, limit: number): Prom
   }
 }
 
-export interface ParsedBody extends JsonBody {
-  value: unknown;
-  /** Keys of the object, or of every object of the array (which must all have the same keys). */
-  keys: string[];
-}
-
-/**
- * A JSON payload as PostgREST reads it (ApiRequest.getPayload): invalid JSON is PGRST102; an
- * array's objects must share their keys unless `columns=` names them; other JSON is an empty array.
- */
-export function parseJsonBody(text: string, opts: { emptyAsObject?: boolean; columnsGiven?: boolean } = {}): ParsedBody {
-  const contentText = text.trim() === '' && opts.emptyAsObject ? '{}' : text;
-  let value: unknown;
-  try {
-    value = JSON.parse(contentText);
-  } catch {
-    throw invalidBody('Empty or invalid json');
-  }
-  const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
-  if (isObject) return { raw: contentText, value, isObject: true, keys: Object.keys(value as object) };
-  if (Array.isArray(value)) {
-    const first = value[0];
-    if (first === undefined) return { raw: contentText, value, isObject: false, keys: [] };
-    if (!first || typeof first !== 'object' || Array.isArray(first)) {
-      if (opts.columnsGiven) return { raw: contentText, value, isObject: false, keys: [] };
-      throw invalidBody('All object keys must match');
-    }
-    const keys = Object.keys(first);
-    if (!opts.columnsGiven) {
-      const canonical = [...keys].sort().join('\u0000');
-      const uniform = value.every((v) => v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).sort().join('\u0000') === canonical);
-      if (!uniform) throw invalidBody('All object keys must match');
-    }
-    return { raw: contentText, value, isObject: false, keys };
-  }
-  return { raw: '[]', value: [], isObject: false, keys: [] };
-}
-
-export function contentTypeIsJson(req: IncomingMessage): boolean {
-  const ct = (headerOf(req, 'content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
-  return ct === 'application/json' || ct === '';
+/** The media type of the request body (`Content-Type` without parameters; JSON when absent). */
+export function contentMimeOf(req: IncomingMessage): string {
+  return (headerOf(req, 'content-type') ?? 'application/json').split(';')[0].trim().toLowerCase() || 'application/json';
 }
 
 /** The request's headers for `request.headers` (lower-case names, without cookies). */

@@ -13,8 +13,16 @@ export type CallArgs =
   /** The whole body passed to a function's single unnamed json/jsonb parameter. */
   | { kind: 'single'; raw: string };
 
-function matchesParams(r: Routine, keys: Set<string>): boolean {
-  if (r.params.length === 0) return keys.size === 0;
+/** The type of single unnamed parameter that takes the whole body of each content type. */
+const SINGLE_PARAM_TYPES: Record<string, string[]> = {
+  'application/json': ['json', 'jsonb'],
+  'text/plain': ['text'],
+  'text/xml': ['xml'],
+};
+const RAW_CONTENT = new Set(['text/plain', 'text/xml', 'application/octet-stream']);
+
+function matchesParams(r: Routine, keys: Set<string>, postMime: string | undefined): boolean {
+  if (r.params.length === 0) return keys.size === 0 && !(postMime && RAW_CONTENT.has(postMime));
   const required = r.params.filter((p) => p.required).map((p) => p.name);
   const optional = new Set(r.params.filter((p) => !p.required).map((p) => p.name));
   if (!required.every((n) => keys.has(n))) return false;
@@ -22,14 +30,20 @@ function matchesParams(r: Routine, keys: Set<string>): boolean {
   return true;
 }
 
-function hasSingleUnnamedJson(r: Routine, isPost: boolean, contentIsJson: boolean): boolean {
-  return isPost && contentIsJson && r.params.length === 1 && r.params[0].name === '' && ['json', 'jsonb'].includes(r.params[0].type);
+function hasSingleUnnamed(r: Routine, postMime: string | undefined): boolean {
+  return postMime !== undefined && r.params.length === 1 && r.params[0].name === ''
+    && (SINGLE_PARAM_TYPES[postMime] ?? []).includes(r.params[0].type);
 }
 
-export function findRoutine(cache: SchemaCache, schema: string, name: string, keys: Set<string>, isPost: boolean, contentIsJson: boolean): Routine {
+/**
+ * PostgREST's findProc: overloads match when the given names cover the required parameters and
+ * are all known; a POST body may instead go whole to a single unnamed parameter of its type.
+ * `postMime` is the body's content type for POST, undefined for GET/HEAD.
+ */
+export function findRoutine(cache: SchemaCache, schema: string, name: string, keys: Set<string>, postMime: string | undefined): Routine {
   const candidates = cache.routines.get(tableKey(schema, name)) ?? [];
-  const exact = candidates.filter((r) => r.params.every((p) => p.name !== '') && matchesParams(r, keys));
-  const single = candidates.filter((r) => hasSingleUnnamedJson(r, isPost, contentIsJson));
+  const exact = candidates.filter((r) => r.params.every((p) => p.name !== '') && matchesParams(r, keys, postMime));
+  const single = candidates.filter((r) => hasSingleUnnamed(r, postMime));
   const chosen = exact.length ? exact : single;
   if (chosen.length === 1) return chosen[0];
   if (chosen.length > 1) {
@@ -37,7 +51,7 @@ export function findRoutine(cache: SchemaCache, schema: string, name: string, ke
   }
   const functionsInSchema = [...cache.routines.values()].flat().filter((r) => r.schema === schema).map((r) => r.name);
   throw noFunction({
-    schema, name, keys: [...keys], isPost, contentIsJson, functionsInSchema,
+    schema, name, keys: [...keys], postMime, functionsInSchema,
     overloadParamLists: candidates.map((r) => r.params.map((p) => p.name)),
   });
 }

@@ -8,7 +8,8 @@ import { deleteSql, insertSql, updateSql } from './mutate-sql.ts';
 import { ALL_ROWS, type ReadNode, type ResolvedLogic } from './plan-types.ts';
 import { preferenceApplied, type Preferences } from './preferences.ts';
 import { buildReadPlan } from './read-plan.ts';
-import { parseJsonBody, readRequestBody, type Action, type ParsedBody } from './request.ts';
+import { parsePayload, type ParsedBody } from './payload.ts';
+import { contentMimeOf, readRequestBody, type Action } from './request.ts';
 import { applyGucs, contentRange, type Answer } from './response.ts';
 import type { Column, SchemaCache, Table } from './schema-cache.ts';
 import { Params } from './sql.ts';
@@ -52,7 +53,7 @@ export async function mutate(r: RestRequest, action: Extract<Action, { kind: 'in
   let body: ParsedBody | undefined;
   if (needsBody) {
     const text = await readRequestBody(r.req, r.deps.config.maxBodyBytes);
-    body = parseJsonBody(text, { columnsGiven: r.params.columns !== undefined });
+    body = parsePayload(text, contentMimeOf(r.req), { columnsGiven: r.params.columns !== undefined });
   }
   if (action.kind === 'upsert' && r.params.ranges.has('')) throw putLimitNotAllowed();
   const rep = r.prefs.representation;

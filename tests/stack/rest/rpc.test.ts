@@ -61,6 +61,18 @@ describe('calling functions', () => {
     expect((await db().rpc('echo_payload', { any: ['thing', 1] })).data).toEqual({ any: ['thing', 1] });
   });
 
+  it('passes a text/plain body to a single unnamed text parameter', async () => {
+    const res = await rest(stack, '/rpc/shout', { method: 'POST', body: 'hello, world', headers: { 'Content-Type': 'text/plain' } });
+    expect(res.status).toBe(200);
+    expect(res.json).toBe('HELLO, WORLD');
+    const none = await rest(stack, '/rpc/add_numbers', { method: 'POST', body: 'x', headers: { 'Content-Type': 'text/plain' } });
+    expect(none.status).toBe(404);
+    expect(none.json).toEqual({
+      code: 'PGRST202', hint: null, message: 'Could not find the function emily_test_fixture.add_numbers in the schema cache',
+      details: 'Searched for the function emily_test_fixture.add_numbers with a single unnamed text parameter, but no matches were found in the schema cache.',
+    });
+  });
+
   it('answers 204 for a void function', async () => {
     expect(await db().rpc('do_nothing')).toMatchObject({ data: null, error: null, status: 204 });
   });

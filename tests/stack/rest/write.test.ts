@@ -198,6 +198,34 @@ describe('update and delete', () => {
   });
 });
 
+describe('other body formats', () => {
+  it('inserts CSV and form-urlencoded bodies', async () => {
+    const u = user(stack);
+    const [a, b, c] = [unique('csv'), unique('csv'), unique('form')];
+    const csv = await rest(stack, '/authors?select=name,bio', {
+      method: 'POST', body: `name,bio\n${a},"quoted, with comma"\n${b},NULL\n`,
+      headers: { Authorization: `Bearer ${u.token}`, 'Content-Type': 'text/csv', Prefer: 'return=representation' },
+    });
+    expect(csv.status).toBe(201);
+    expect(csv.json).toEqual([{ name: a, bio: 'quoted, with comma' }, { name: b, bio: null }]);
+    const form = await rest(stack, '/authors?select=name,bio', {
+      method: 'POST', body: new URLSearchParams({ name: c, bio: 'from a form' }).toString(),
+      headers: { Authorization: `Bearer ${u.token}`, 'Content-Type': 'application/x-www-form-urlencoded', Prefer: 'return=representation' },
+    });
+    expect(form.status).toBe(201);
+    expect(form.json).toEqual([{ name: c, bio: 'from a form' }]);
+  });
+
+  it('answers 400 PGRST102 for other content types and ragged CSV', async () => {
+    const u = user(stack);
+    const xml = await rest(stack, '/authors', { method: 'POST', body: '<author/>', headers: { Authorization: `Bearer ${u.token}`, 'Content-Type': 'application/xml' } });
+    expect(xml.status).toBe(400);
+    expect(xml.json).toEqual({ code: 'PGRST102', details: null, hint: null, message: 'Content-Type not acceptable: application/xml' });
+    const ragged = await rest(stack, '/authors', { method: 'POST', body: 'name,bio\nx\n', headers: { Authorization: `Bearer ${u.token}`, 'Content-Type': 'text/csv' } });
+    expect(ragged.json).toMatchObject({ code: 'PGRST102', message: 'All lines must have same number of fields' });
+  });
+});
+
 describe('bad write input', () => {
   it('answers 400 PGRST204 for a column the table does not have', async () => {
     const u = user(stack);
