@@ -29,10 +29,8 @@ if (!current || typeof current.on !== 'function') {
     document.head.appendChild(link);
 
     let unknownSite = false;
-    const init: Promise<WidgetInit | null | 'unknown'> = fetch(
-      `${config.supabaseUrl}/functions/v1/widget-init?website_id=${config.websiteId}`,
-      { headers: { apikey: config.anonKey, authorization: `Bearer ${config.anonKey}` } },
-    )
+    // widget-init is public: a plain GET (no preflight) that the browser's HTTP cache can answer.
+    const init: Promise<WidgetInit | null | 'unknown'> = fetch(`${config.supabaseUrl}/functions/v1/widget-init?website_id=${config.websiteId}`)
       .then((r) => (r.status === 404 ? 'unknown' : r.ok ? r.json() : null))
       .then((body) => (body === 'unknown' || body?.website ? body : null))
       .catch(() => null);

@@ -109,7 +109,14 @@ export function widgetApi(supabaseUrl: string, anonKey: string, websiteId: strin
 
   return {
     async init() {
-      const res = await request(`/widget-init?website_id=${encodeURIComponent(websiteId)}`, anonKey);
+      // Public and cacheable: no headers, so no preflight and the loader's cached answer is reused.
+      let res: Response;
+      try {
+        res = await fetchImpl(`${base}/widget-init?website_id=${websiteId}`);
+      } catch (err) {
+        throw new ApiError(0, 'network', String(err));
+      }
+      if (!res.ok) throw new ApiError(res.status, 'http_' + res.status, res.statusText);
       return json<WidgetInit>(res);
     },
     async conversations(token) {
