@@ -91,6 +91,30 @@ describe('embedding over foreign keys', () => {
     expect(review).toEqual({ id: 2, editor: null });
   });
 
+  it('embeds over a composite foreign key in both directions', async () => {
+    const { data } = await db().from('editions').select('number,year,edition_notes(note)').eq('book_id', 2).order('number');
+    expect(data).toEqual([{ number: 1, year: 1936, edition_notes: [] }, { number: 2, year: 1937, edition_notes: [{ note: 'corrections' }] }]);
+    const { data: notes } = await db().from('edition_notes').select('note,editions(year,books(title))').eq('id', 2).single();
+    expect(notes).toEqual({ note: 'first print', editions: { year: 1950, books: { title: 'Computing Machinery and Intelligence' } } });
+  });
+
+  it('embeds one-to-one as an object from both sides', async () => {
+    const { data } = await db().from('authors').select('name,author_profiles(website)').lte('id', 2).order('id');
+    expect(data).toEqual([{ name: 'Ada Lovelace', author_profiles: { website: 'https://example.test/ada' } }, { name: 'Alan Turing', author_profiles: null }]);
+    const { data: profile } = await db().from('author_profiles').select('website,authors(name)').eq('author_id', 1).single();
+    expect(profile).toEqual({ website: 'https://example.test/ada', authors: { name: 'Ada Lovelace' } });
+  });
+
+  it('embeds a self-reference: children by table name, parent by column name', async () => {
+    const { data } = await db().from('categories').select('name,parent:parent_id(name),children:categories(name)').order('id')
+      .order('name', { referencedTable: 'children' });
+    expect(data).toEqual([
+      { name: 'science', parent: null, children: [{ name: 'computing' }, { name: 'logic' }] },
+      { name: 'computing', parent: { name: 'science' }, children: [] },
+      { name: 'logic', parent: { name: 'science' }, children: [] },
+    ]);
+  });
+
   it('disambiguates with a foreign key hint, and answers 300 PGRST201 without one', async () => {
     const { data } = await db().from('reviews')
       .select('stars,reviewer:authors!reviews_reviewer_id_fkey(name),editor:authors!editor_id(name)').eq('id', 1).single();
