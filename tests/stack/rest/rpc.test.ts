@@ -92,6 +92,16 @@ describe('calling functions', () => {
     expect(error).toEqual({ code: 'P0001', details: null, hint: 'a hint from the fixture', message: 'boom' });
   });
 
+  it("lets a function choose its error answer with RAISE SQLSTATE 'PGRST' and 'PTxyz'", async () => {
+    const teapot = await rest(stack, '/rpc/teapot', { method: 'POST', body: '{}' });
+    expect(teapot.status).toBe(418);
+    expect(teapot.headers.get('x-powered-by')).toBe('Nerd Rage');
+    expect(teapot.json).toEqual({ code: '123', message: 'I am a teapot', details: 'short and stout', hint: 'tip me over' });
+    const { error, status } = await db().rpc('payment_required');
+    expect(status).toBe(402);
+    expect(error).toEqual({ code: 'PT402', details: null, hint: null, message: 'pay up' });
+  });
+
   it('lets a function set the status and headers (response.status / response.headers)', async () => {
     const res = await rest(stack, '/rpc/set_response', { method: 'POST', body: JSON.stringify({ code: 202 }) });
     expect(res.status).toBe(202);
