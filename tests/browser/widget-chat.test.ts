@@ -112,6 +112,24 @@ describe('widget on the demo site', () => {
     expect(await w.panel.locator('.msg.agent .who').first().textContent()).toBe('Northside Cycles');
   });
 
+  it('marks the visitor message "Seen" when the team reads the conversation, live and after a reload', async () => {
+    const w = await demo();
+    const conversation = await askFirst(w, 'Is my bike ready?');
+    await w.send('It is the blue one.');
+    await w.waitForAnswers(2);
+    const seen = w.panel.locator('.msg.user .seen');
+    expect(await seen.count()).toBe(0);
+    const { error } = await team.client.rpc('mark_conversation_read', { conv_id: conversation });
+    expect(error).toBeNull();
+    // Only under the last visitor message the team has read.
+    await expect.poll(() => seen.count()).toBe(1);
+    expect(await w.panel.locator('.msg.user').last().locator('.seen').textContent()).toBe('Seen');
+    await w.page.reload();
+    await w.ready();
+    await w.launcher.click();
+    await expect.poll(() => w.panel.locator('.msg.user').last().locator('.seen').count()).toBe(1);
+  });
+
   it('gets a reply sent while the page was offline once it is back, exactly once', async () => {
     const w = await demo('/', { dropSockets: true });
     const conversation = await askFirst(w, 'Do you repair e-bikes?');

@@ -349,11 +349,23 @@ export class Chat implements AppApi {
       if (view.historyLoaded) return;
       const rows = await this.fetchMessages(view, null);
       if (!rows) return;
+      void this.loadConversationState(view);
       view.store.upsertMany(rows);
       view.historyLoaded = true;
       if (rows.length) view.cursor = rows[rows.length - 1].id;
       this.messages.scrollToEnd();
     });
+  }
+
+  /** AI mode and the team's read marker ("seen"), which realtime only reports when they change. */
+  private async loadConversationState(view: ConversationView): Promise<void> {
+    const session = this.sessions.peek();
+    if (!session || !view.id) return;
+    const row = await this.api.conversation(session.access_token, view.id).catch(() => null);
+    if (!row) return;
+    view.aiMode = row.ai_mode ?? view.aiMode;
+    view.store.markSeenUntil(row.agent_last_read_at);
+    this.updateHeader();
   }
 
   /** Everything stored after the cursor: on (re)subscribe, on visibility, on reconnection. */

@@ -74,6 +74,8 @@ export interface WidgetApi {
   messages(token: string, conversationId: string, after?: string | null): Promise<MessagePage>;
   send(token: string, body: SendBody, handlers: StreamHandlers, signal?: AbortSignal): Promise<SendOutcome>;
   identify(token: string, identity: IdentityPayload): Promise<void>;
+  /** The conversation row as its visitor may read it (REST, under RLS): AI mode and the team's read marker. */
+  conversation(token: string, conversationId: string): Promise<{ ai_mode?: string; agent_last_read_at?: string | null } | null>;
   /** The visitor has read the conversation (resets its unread count for the team's view). */
   markRead(token: string, conversationId: string): Promise<void>;
 }
@@ -97,6 +99,19 @@ export function widgetApi(supabaseUrl: string, anonKey: string, websiteId: strin
       const retry = Number(res.headers.get('retry-after'));
       throw new ApiError(res.status, body?.error?.code ?? 'http_' + res.status, body?.error?.message ?? res.statusText, Number.isFinite(retry) ? retry : undefined);
     }
+    return res;
+  };
+  const rest = async (token: string, path: string, init: RequestInit = {}): Promise<Response> => {
+    let res: Response;
+    try {
+      res = await fetchImpl(`${supabaseUrl}/rest/v1${path}`, {
+        ...init,
+        headers: { apikey: anonKey, authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+      });
+    } catch (err) {
+      throw new ApiError(0, 'network', String(err));
+    }
+    if (!res.ok) throw new ApiError(res.status, 'rest_' + res.status, res.statusText);
     return res;
   };
   const json = async <T>(res: Response): Promise<T> => {
@@ -133,17 +148,11 @@ export function widgetApi(supabaseUrl: string, anonKey: string, websiteId: strin
       await request('/widget-identify', token, { method: 'POST', body: JSON.stringify({ website_id: websiteId, ...identity }) });
     },
     async markRead(token, conversationId) {
-      let res: Response;
-      try {
-        res = await fetchImpl(`${supabaseUrl}/rest/v1/rpc/mark_conversation_read`, {
-          method: 'POST',
-          headers: { apikey: anonKey, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ conv_id: conversationId }),
-        });
-      } catch (err) {
-        throw new ApiError(0, 'network', String(err));
-      }
-      if (!res.ok) throw new ApiError(res.status, 'mark_read_failed', res.statusText);
+      await rest(token, '/rpc/mark_conversation_read', { method: 'POST', body: JSON.stringify({ conv_id: conversationId }) });
+    },
+    async conversation(token, conversationId) {
+      const res = await rest(token, `/conversations?id=eq.${encodeURIComponent(conversationId)}&select=ai_mode,agent_last_read_at`);
+      return (await json<Array<{ ai_mode?: string; agent_last_read_at?: string | null }>>(res))[0] ?? null;
     },
     async send(token, body, handlers, signal) {
       const res = await request('/widget-messages', token, {
