@@ -1,0 +1,4 @@
+import { withCors } from '../_shared/handler.ts';
+import { team } from './handler.ts';
+
+Deno.serve(withCors(team, 'POST, OPTIONS'));
