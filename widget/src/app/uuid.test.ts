@@ -9,7 +9,7 @@ describe('uuidv4 (client_id)', () => {
   });
 
   it('falls back to getRandomValues on pages without randomUUID (http:// sites) and still makes version 4 UUIDs', () => {
-    const fallback = { getRandomValues: <T extends ArrayBufferView | null>(a: T) => crypto.getRandomValues(a as Uint8Array) as T };
+    const fallback = { getRandomValues: <T extends ArrayBufferView | null>(a: T) => crypto.getRandomValues(a as Uint8Array) as unknown as T };
     const ids = new Set(Array.from({ length: 2000 }, () => uuidv4(fallback)));
     expect(ids.size).toBe(2000);
     for (const id of ids) expect(id).toMatch(V4);
