@@ -96,7 +96,12 @@ comment on table public.website_secrets is
 
 /**
  * The websites the signed-in user is a member of (optionally with one role). Policies use it as
- * `website_id = any (array(select private.member_website_ids()))`: evaluated once per query.
+ * `website_id in (select private.member_website_ids())`: a hashed sub-plan computed once per query
+ * and probed per row. Deliberately not `website_id = any (array(...))`: the planner would treat
+ * that as an index condition with a guessed selectivity, and for an inbox query (one website,
+ * newest first, limit 50) prefer reading every conversation of the website and sorting them over
+ * walking the inbox index and stopping after 50 rows (measured: 6 ms instead of 0.3 ms at 1,000
+ * conversations per website, growing with the website).
  */
 create or replace function private.member_website_ids(required_role text default null)
   returns setof uuid
@@ -435,7 +440,7 @@ alter table public.website_secrets enable row level security;
 create policy "Members can read their websites"
   on public.websites for select to authenticated
   using (
-    id = any (array(select private.member_website_ids()))
+    id in (select private.member_website_ids())
     or account_id = (select auth.uid())
   );
 
@@ -457,7 +462,7 @@ create policy "Owners can delete their websites"
 
 create policy "Members can see their websites' teams"
   on public.website_members for select to authenticated
-  using (website_id = any (array(select private.member_website_ids())));
+  using (website_id in (select private.member_website_ids()));
 
 create policy "Owners can add members to their websites"
   on public.website_members for insert to authenticated

@@ -55,4 +55,4 @@ create policy "Visitors can read their own visitor rows"
 
 create policy "Members can read their websites' visitors"
   on public.visitors for select to authenticated
-  using (website_id = any (array(select private.member_website_ids())));
+  using (website_id in (select private.member_website_ids()));

@@ -55,7 +55,7 @@ comment on column public.conversations.needs_human is
   'The visitor is waiting for a person: AI paused or off, or the AI failed. Cleared by an agent reply.';
 
 -- Inbox: a website's conversations by last activity (id breaks ties for keyset paging).
-create index conversations_inbox_idx on public.conversations (website_id, last_message_at desc, id);
+create index conversations_inbox_idx on public.conversations (website_id, last_message_at desc, id desc);
 -- A visitor's conversations (per website, newest first); also serves the visitors foreign key.
 create index conversations_visitor_idx on public.conversations (visitor_id, website_id, last_message_at desc);
 -- Inbox filter "needs a human".
@@ -111,7 +111,7 @@ create index messages_author_idx on public.messages (author_id) where author_id 
 
 /**
  * The conversations of the signed-in visitor. Policies use it as
- * `conversation_id = any (array(select private.visitor_conversation_ids()))`, evaluated once.
+ * `conversation_id in (select private.visitor_conversation_ids())` (see member_website_ids).
  */
 create or replace function private.visitor_conversation_ids()
   returns setof uuid
@@ -449,31 +449,31 @@ create policy "Visitors can read their own conversations"
 
 create policy "Members can read their websites' conversations"
   on public.conversations for select to authenticated
-  using (website_id = any (array(select private.member_website_ids())));
+  using (website_id in (select private.member_website_ids()));
 
 create policy "Members can update their websites' conversations"
   on public.conversations for update to authenticated
-  using (website_id = any (array(select private.member_website_ids())))
-  with check (website_id = any (array(select private.member_website_ids())));
+  using (website_id in (select private.member_website_ids()))
+  with check (website_id in (select private.member_website_ids()));
 
 create policy "Owners can delete their websites' conversations"
   on public.conversations for delete to authenticated
-  using (website_id = any (array(select private.member_website_ids('owner'))));
+  using (website_id in (select private.member_website_ids('owner')));
 
 create policy "Visitors can read the messages of their own conversations"
   on public.messages for select to authenticated
-  using (conversation_id = any (array(select private.visitor_conversation_ids())));
+  using (conversation_id in (select private.visitor_conversation_ids()));
 
 create policy "Members can read their websites' messages"
   on public.messages for select to authenticated
-  using (website_id = any (array(select private.member_website_ids())));
+  using (website_id in (select private.member_website_ids()));
 
 create policy "Members can send agent messages as themselves"
   on public.messages for insert to authenticated
   with check (
     sender = 'agent'
     and author_id = (select auth.uid())
-    and website_id = any (array(select private.member_website_ids()))
+    and website_id in (select private.member_website_ids())
   );
 
 create policy "Agents can edit their own agent messages"
@@ -481,12 +481,12 @@ create policy "Agents can edit their own agent messages"
   using (
     sender = 'agent'
     and author_id = (select auth.uid())
-    and website_id = any (array(select private.member_website_ids()))
+    and website_id in (select private.member_website_ids())
   )
   with check (
     sender = 'agent'
     and author_id = (select auth.uid())
-    and website_id = any (array(select private.member_website_ids()))
+    and website_id in (select private.member_website_ids())
   );
 
 revoke all on function

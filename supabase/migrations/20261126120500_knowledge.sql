@@ -297,37 +297,37 @@ alter table public.knowledge_chunks enable row level security;
 
 create policy "Members can read their websites' knowledge sources"
   on public.knowledge_sources for select to authenticated
-  using (website_id = any (array(select private.member_website_ids())));
+  using (website_id in (select private.member_website_ids()));
 
 create policy "Members can add knowledge sources to their websites"
   on public.knowledge_sources for insert to authenticated
-  with check (website_id = any (array(select private.member_website_ids())));
+  with check (website_id in (select private.member_website_ids()));
 
 create policy "Members can update their websites' knowledge sources"
   on public.knowledge_sources for update to authenticated
-  using (website_id = any (array(select private.member_website_ids())))
-  with check (website_id = any (array(select private.member_website_ids())));
+  using (website_id in (select private.member_website_ids()))
+  with check (website_id in (select private.member_website_ids()));
 
 create policy "Members can delete their websites' knowledge sources"
   on public.knowledge_sources for delete to authenticated
-  using (website_id = any (array(select private.member_website_ids())));
+  using (website_id in (select private.member_website_ids()));
 
 create policy "Members can read their websites' knowledge chunks"
   on public.knowledge_chunks for select to authenticated
-  using (website_id = any (array(select private.member_website_ids())));
+  using (website_id in (select private.member_website_ids()));
 
 create policy "Members can add knowledge chunks to their websites"
   on public.knowledge_chunks for insert to authenticated
-  with check (website_id = any (array(select private.member_website_ids())));
+  with check (website_id in (select private.member_website_ids()));
 
 create policy "Members can update their websites' knowledge chunks"
   on public.knowledge_chunks for update to authenticated
-  using (website_id = any (array(select private.member_website_ids())))
-  with check (website_id = any (array(select private.member_website_ids())));
+  using (website_id in (select private.member_website_ids()))
+  with check (website_id in (select private.member_website_ids()));
 
 create policy "Members can delete their websites' knowledge chunks"
   on public.knowledge_chunks for delete to authenticated
-  using (website_id = any (array(select private.member_website_ids())));
+  using (website_id in (select private.member_website_ids()));
 
 revoke all on function
   private.prepare_knowledge_chunk(),

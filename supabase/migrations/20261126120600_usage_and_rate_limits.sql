@@ -232,7 +232,7 @@ create policy "Accounts can read their own usage"
 
 create policy "Owners can read their websites' usage"
   on public.usage_counters for select to authenticated
-  using (website_id = any (array(select private.member_website_ids('owner'))));
+  using (website_id in (select private.member_website_ids('owner')));
 
 revoke all on function
   private.increment_usage(uuid, text, integer, bigint),
