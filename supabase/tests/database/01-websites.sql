@@ -115,6 +115,7 @@ update public.website_members set role = 'owner' where user_id = tests.uid('agen
 select is((select role from public.website_members where user_id = tests.uid('agent_a')), 'agent',
   'an agent cannot promote themselves to owner');
 update public.websites set name = 'Renamed by agent' where id = (select site_a from ids);
+delete from public.websites where id = (select site_a from ids);
 select tests.authenticate_as('owner_b');
 select throws_ok(
   $$ insert into public.website_members (website_id, user_id, role) values ((select site_a from ids), tests.uid('owner_b'), 'owner') $$,
@@ -133,7 +134,7 @@ select throws_ok($$ select * from public.website_members $$, '42501', 'permissio
 
 select tests.clear_authentication();
 select is((select name from public.websites where id = (select site_a from ids)), 'Site A',
-  'neither an agent nor another website''s owner can rename a website, nor can the latter delete it');
+  'neither an agent nor another website''s owner can rename or delete a website');
 
 -- ---------------------------------------------------------------- settings are owners' business
 select tests.authenticate_as('owner_a');

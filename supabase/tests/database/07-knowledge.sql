@@ -2,7 +2,7 @@
 -- chunks are indexed in the website's language; match_knowledge finds the right passage.
 begin;
 \ir _helpers.psql
-select plan(34);
+select plan(37);
 select tests.create_chat_fixture();
 
 -- ---------------------------------------------------------------- members add knowledge
@@ -94,9 +94,18 @@ select tests.authenticate_as('visitor_a');
 select is_empty($$ select * from public.match_knowledge(tests.id('site_a'), 'Saturday', 5) $$,
   'a visitor cannot search the knowledge directly (answers come through the AI)');
 select is_empty($$ select * from public.knowledge_chunks $$, 'a visitor reads no passage');
+select throws_ok(
+  $$ insert into public.knowledge_sources (website_id, kind, title) values (tests.id('site_a'), 'text', 'Visitor facts') $$,
+  '42501', 'new row violates row-level security policy for table "knowledge_sources"',
+  'a visitor cannot add knowledge'
+);
 select tests.authenticate_as('anon');
 select throws_ok($$ select * from public.match_knowledge(tests.id('site_a'), 'Saturday', 5) $$,
   '42501', 'permission denied for function match_knowledge', 'anon cannot search');
+select throws_ok($$ select * from public.knowledge_sources $$,
+  '42501', 'permission denied for table knowledge_sources', 'anon cannot read knowledge sources');
+select throws_ok($$ select * from public.knowledge_chunks $$,
+  '42501', 'permission denied for table knowledge_chunks', 'anon cannot read passages');
 select tests.authenticate_as('service_role');
 select is((select count(*)::int from public.match_knowledge(tests.id('site_a'), 'Saturday', 5)), 1,
   'the service role (the answer engine) searches any website');

@@ -2,7 +2,7 @@
 -- (Concurrency is proven in 09-concurrency.sql.)
 begin;
 \ir _helpers.psql
-select plan(27);
+select plan(29);
 select tests.create_chat_fixture();
 
 -- ---------------------------------------------------------------- rate limiter
@@ -81,6 +81,11 @@ select tests.authenticate_as('agent_a');
 select is_empty($$ select * from public.usage_counters $$, 'an agent does not see the account''s usage');
 select tests.authenticate_as('owner_b');
 select is((select sum(count)::int from public.usage_counters), 1, 'owner B sees only their own account''s usage');
+select tests.authenticate_as('visitor_a');
+select is_empty($$ select * from public.usage_counters $$, 'a visitor sees no usage');
+select tests.authenticate_as('anon');
+select throws_ok($$ select * from public.usage_counters $$, '42501', 'permission denied for table usage_counters',
+  'anon reads no usage');
 select tests.clear_authentication();
 
 select * from finish();
