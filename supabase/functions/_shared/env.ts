@@ -46,11 +46,8 @@ export const env = {
   knowledgeRateLimit: () => int('EMILY_RATE_LIMIT_KNOWLEDGE', 60),
   /** Public calls (widget-init) per client address and website per window. */
   publicRateLimit: () => int('EMILY_RATE_LIMIT_PUBLIC', 300),
-  /** AI answers per account per calendar month; unset = no quota (billing sets plan quotas later). */
-  aiAnswerQuota: () => {
-    const v = Number(get('EMILY_AI_ANSWER_QUOTA'));
-    return Number.isFinite(v) && v >= 0 ? Math.floor(v) : null;
-  },
+  // AI answers per month come from the account's plan (public.plans); billing settings are in
+  // _shared/billing/config.ts.
 
   /** Knowledge ingestion limits. */
   maxUploadBytes: () => int('EMILY_KNOWLEDGE_MAX_FILE_BYTES', 5 * 1024 * 1024),

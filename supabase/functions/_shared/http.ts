@@ -27,8 +27,21 @@ export function errorBody(code: string, message: string) {
   return { error: { code, message } };
 }
 
+/**
+ * An error Postgres raised for the caller with a PostgREST-style status (SQLSTATE PT4xx, e.g. the
+ * plan limits' PT402): its message and hint are written for people, so they are passed on.
+ */
+function databaseRefusal(err: unknown): ApiError | undefined {
+  const e = err as { code?: unknown; message?: unknown; hint?: unknown } | null;
+  if (typeof e?.code !== 'string' || !/^PT4\d\d$/.test(e.code) || typeof e.message !== 'string') return undefined;
+  const status = Number(e.code.slice(2));
+  const message = typeof e.hint === 'string' && e.hint ? `${e.message} ${e.hint}` : e.message;
+  return new ApiError(status, status === 402 ? 'plan_limit_reached' : 'refused', message);
+}
+
 /** Turns anything thrown into a response. Unknown errors are logged here and never echoed. */
 export function errorResponse(err: unknown, headers: HeadersInit = {}): Response {
+  err = databaseRefusal(err) ?? err;
   if (err instanceof ApiError) {
     const h = new Headers(headers);
     for (const [k, v] of Object.entries(err.headers)) h.set(k, v);

@@ -1,6 +1,7 @@
 // widget-messages (visitor JWT, contract §4): stores the visitor's message idempotently by
 // client_id, then either streams the AI's answer (SSE) or answers JSON when the AI is off, paused
-// or over its quota (the owners learn of the message through the website's realtime topic).
+// or over the plan's monthly quota (`reason: 'quota'`; the owners learn of the message through the
+// website's realtime topic).
 // Order of checks: method, session, content type and body, fields, website, Origin, rate limits.
 import { engineKind } from '../_shared/answer/engine.ts';
 import { streamAnswer } from '../_shared/answer/stream.ts';
@@ -61,9 +62,12 @@ export async function widgetMessages(req: Request): Promise<Response> {
     throw err;
   }
 
-  const mode = await aiMode(website, stored);
+  const { mode, reason } = await aiMode(website, stored);
   if (mode !== 'auto') {
-    return json(200, { conversation_id: stored.conversation.id, message: toApiMessage(stored.message), ai: mode, duplicate: stored.duplicate });
+    return json(200, {
+      conversation_id: stored.conversation.id, message: toApiMessage(stored.message), ai: mode, ...(reason ? { reason } : {}),
+      duplicate: stored.duplicate,
+    });
   }
 
   const sse = createSseStream({ heartbeatMs: env.sseHeartbeatMs(), headers: { ...corsHeaders(req), 'X-Emily-Engine': engineKind() } });
@@ -80,29 +84,19 @@ export async function widgetMessages(req: Request): Promise<Response> {
  * 'auto' when the AI answers this message; else why not. A duplicate is decided by what happened
  * to the first attempt: if an answer exists or is being written, the stream replays it.
  */
-async function aiMode(website: Website, stored: Stored): Promise<'auto' | 'paused' | 'off'> {
-  if (!website.ai_enabled) return 'off';
-  if (stored.conversation.ai_mode === 'paused') return 'paused';
+async function aiMode(website: Website, stored: Stored): Promise<{ mode: 'auto' | 'paused' | 'off'; reason?: 'quota' }> {
+  if (!website.ai_enabled) return { mode: 'off' };
+  if (stored.conversation.ai_mode === 'paused') return { mode: 'paused' };
   if (stored.duplicate) {
-    const ai = (stored.message.metadata as { ai?: { status?: string } } | null)?.ai;
-    if (ai?.status === 'skipped') return 'paused';
-    return 'auto';
+    const ai = (stored.message.metadata as { ai?: { status?: string; reason?: string } } | null)?.ai;
+    if (ai?.status === 'skipped') return { mode: 'paused', ...(ai.reason === 'quota' ? { reason: 'quota' as const } : {}) };
+    return { mode: 'auto' };
   }
-  const quota = env.aiAnswerQuota();
-  if (quota !== null) {
-    const [usage] = await sql()<{ allowed: boolean }[]>`
-      select allowed from private.increment_usage(${website.id}, 'ai_answers', 1, ${quota})`;
-    if (!usage.allowed) {
-      // Over the plan's quota: the message waits for a person, as if the AI were paused.
-      await sql()`
-        with m as (
-          update public.messages set metadata = metadata || '{"ai":{"status":"skipped","reason":"quota"}}'::jsonb
-          where id = ${stored.message.id} returning conversation_id)
-        update public.conversations set needs_human = true where id = (select conversation_id from m)`;
-      return 'paused';
-    }
-  }
-  return 'auto';
+  // The plan's monthly AI-answer quota (counted atomically). Over it, the message waits for a person
+  // as if the AI were paused; the message and the billing page say why.
+  const [usage] = await sql()<{ allowed: boolean }[]>`
+    select allowed from private.consume_ai_answer(${website.id}, ${stored.message.id})`;
+  return usage.allowed ? { mode: 'auto' } : { mode: 'paused', reason: 'quota' };
 }
 
 /**
