@@ -77,8 +77,8 @@ describe('Checkout (fake Stripe)', () => {
       client_reference_id: owner.userId,
       'line_items[0][price]': PRICES.pro,
       'line_items[0][quantity]': '1',
-      success_url: `${BACKOFFICE}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
-      cancel_url: `${BACKOFFICE}/billing?checkout=canceled`,
+      success_url: `${BACKOFFICE}/#/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${BACKOFFICE}/#/billing?checkout=canceled`,
       'metadata[account_id]': owner.userId,
       'metadata[plan]': 'pro',
       'subscription_data[metadata][account_id]': owner.userId,
@@ -158,7 +158,7 @@ describe('Customer Portal (fake Stripe)', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ url: expect.stringMatching(/^https:\/\/billing\.stripe\.test\/p\/session\/bps_/) });
     const call = fake.calls('POST', '/v1/billing_portal/sessions').at(-1)!;
-    expect(call.form).toEqual({ customer: customerIdOf(owner.userId), return_url: `${BACKOFFICE}/billing` });
+    expect(call.form).toEqual({ customer: customerIdOf(owner.userId), return_url: `${BACKOFFICE}/#/billing` });
     expect(customersOf(owner.userId)).toHaveLength(1);
   });
 });

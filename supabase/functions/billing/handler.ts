@@ -76,7 +76,10 @@ async function overview(accountId: string): Promise<Response> {
   }, { 'Cache-Control': 'no-store' });
 }
 
-/** Where Stripe sends the owner back: the configured backoffice, else the calling page's origin. */
+/**
+ * Where Stripe sends the owner back: the configured backoffice, else the calling page's origin.
+ * The backoffice routes by hash, so its billing page is `BASE/#/billing`.
+ */
 function backofficeUrl(req: Request): string {
   const configured = billingConfig.backofficeUrl();
   const origin = configured ?? req.headers.get('origin') ?? undefined;
@@ -118,8 +121,8 @@ async function checkout(req: Request, accountId: string, email: string | undefin
       customer,
       client_reference_id: accountId,
       line_items: [{ price, quantity: 1 }],
-      success_url: `${base}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
-      cancel_url: `${base}/billing?checkout=canceled`,
+      success_url: `${base}/#/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${base}/#/billing?checkout=canceled`,
       metadata: { account_id: accountId, plan },
       subscription_data: { metadata: { account_id: accountId, plan } },
     }));
@@ -135,6 +138,6 @@ async function portal(req: Request, accountId: string): Promise<Response> {
   }
   const base = backofficeUrl(req);
   const session = await callStripe('open the customer portal', () =>
-    stripe.billingPortal.sessions.create({ customer, return_url: `${base}/billing` }));
+    stripe.billingPortal.sessions.create({ customer, return_url: `${base}/#/billing` }));
   return json(200, { url: session.url });
 }
