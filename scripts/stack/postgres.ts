@@ -125,7 +125,9 @@ export function startPostgres(opts: StartPgOptions): PgCluster {
     '-c max_replication_slots=20',
     '-c max_connections=300',
     '-c fsync=off',
-    '-c synchronous_commit=off',
+    // Commits write their WAL at once (no fsync: fsync is off), so logical replication (Realtime's
+    // database broadcasts) sees each commit immediately instead of after the WAL writer's 200 ms.
+    '-c synchronous_commit=on',
     '-c full_page_writes=off',
     '-c shared_buffers=256MB',
     '-c log_min_messages=warning',
