@@ -12,7 +12,7 @@ export const WEBHOOK_SECRET = `whsec_test_${randomBytes(16).toString('hex')}`;
 export const PRICES = { pro: 'price_test_pro_monthly', business: 'price_test_business_monthly' } as const;
 
 /** A private stack with Stripe configured (the API pointed at `apiBase`, e.g. the fake). */
-export function startBillingStack(env: Record<string, string> = {}): Promise<RunningStack> {
+export function startBillingStack(env: Record<string, string> = {}, opts: { backoffice?: boolean } = {}): Promise<RunningStack> {
   return startTestStack({
     functions: {
       passEnv: [],
@@ -23,7 +23,7 @@ export function startBillingStack(env: Record<string, string> = {}): Promise<Run
         ...env,
       },
     },
-  }, { noStatic: true });
+  }, { noStatic: !opts.backoffice });
 }
 
 const stripe = new Stripe('sk_test_unused_for_signing');

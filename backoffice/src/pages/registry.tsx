@@ -7,6 +7,7 @@
 import type { FunctionComponent } from 'preact';
 import type { Route } from '../router.ts';
 import { AnalyticsPage } from './analytics.tsx';
+import { BillingPage } from './billing.tsx';
 import { InboxPage } from './inbox.tsx';
 import { KnowledgePage } from './knowledge.tsx';
 import { SettingsPage } from './settings.tsx';
@@ -33,6 +34,7 @@ export const PAGES: PageDef[] = [
   { key: 'analytics', label: 'Analytics', scope: 'website', component: AnalyticsPage },
   { key: 'settings', label: 'Settings', scope: 'website', component: SettingsPage },
   { key: 'team', label: 'Team', scope: 'website', component: TeamPage },
+  { key: 'billing', label: 'Billing', scope: 'account', component: BillingPage },
 ];
 
 export const websitePages = () => PAGES.filter((p) => p.scope === 'website');
