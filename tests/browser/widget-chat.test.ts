@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, type Browser } from './support/chromium.ts';
 import { signInMember, type TeamMember } from './support/team.ts';
-import { openWidgetPage, type WidgetPage } from './support/widget.ts';
+import { eventually, openWidgetPage, type WidgetPage } from './support/widget.ts';
 
 const stack = inject('stack');
 const { websiteId, siteUrl, ownerEmail, ownerPassword } = stack.demo;
@@ -44,7 +44,7 @@ async function askFirst(w: WidgetPage, question: string): Promise<string> {
 
 const texts = (messages: Array<{ sender: string; text: string }>) => messages.map((m) => `${m.sender}: ${m.text}`);
 
-describe('widget on the demo site', () => {
+describe('widget on the demo site', { timeout: 90_000 }, () => {
   it('answers the first message with sources, keeps the history across a reload, each message once', async () => {
     const w = await demo();
     await askFirst(w, 'How much is a puncture repair?');
@@ -59,7 +59,7 @@ describe('widget on the demo site', () => {
     await w.page.reload();
     await w.ready();
     await w.launcher.click();
-    await expect.poll(async () => texts(await w.messages())).toEqual(texts(before));
+    await eventually(async () => texts(await w.messages())).toEqual(texts(before));
     // Settled: nothing arrives twice later (realtime join + catch-up + history all ran).
     await w.page.waitForTimeout(1500);
     expect(texts(await w.messages())).toEqual(texts(before));
@@ -79,10 +79,10 @@ describe('widget on the demo site', () => {
 
     await w.panel.locator('.head .back').click();
     const items = w.panel.locator('.list .conv');
-    await expect.poll(() => items.count()).toBe(2);
+    await eventually(() => items.count()).toBe(2);
     expect(await items.first().textContent()).toContain('Do you rent city bikes?');
     await items.nth(1).click();
-    await expect.poll(async () => (await w.messages())[0]?.text).toBe('When are you open on Saturday?');
+    await eventually(async () => (await w.messages())[0]?.text).toBe('When are you open on Saturday?');
     expect(await w.conversationId(websiteId)).toBe(first);
   });
 
@@ -95,17 +95,18 @@ describe('widget on the demo site', () => {
       });
     });
     const conversation = await askFirst(w, 'Can I book a full service?');
+    await w.settled(conversation);
     await w.panel.locator('.head .close').click();
     const title = await w.page.title();
 
     await team.reply(conversation, websiteId, 'Hi, this is Sam from the workshop: yes, **tomorrow at 10** works.');
-    await expect.poll(() => w.launcher.locator('.badge').textContent()).toBe('1');
+    await eventually(() => w.launcher.locator('.badge').textContent()).toBe('1');
     expect(await w.page.title()).toBe(`(1) ${title}`);
     expect(await w.page.evaluate(() => document.documentElement.dataset.unread)).toBe('1');
     expect(await w.launcher.getAttribute('aria-label')).toBe('Open chat (1 new)');
 
     await w.launcher.click();
-    await expect.poll(() => w.page.title()).toBe(title);
+    await eventually(() => w.page.title()).toBe(title);
     expect(await w.launcher.locator('.badge').textContent()).toBe('');
     const agent = (await w.messages()).filter((m) => m.sender === 'agent');
     expect(agent).toEqual([{ sender: 'agent', state: 'sent', text: 'Hi, this is Sam from the workshop: yes, tomorrow at 10 works.' }]);
@@ -122,27 +123,29 @@ describe('widget on the demo site', () => {
     const { error } = await team.client.rpc('mark_conversation_read', { conv_id: conversation });
     expect(error).toBeNull();
     // Only under the last visitor message the team has read.
-    await expect.poll(() => seen.count()).toBe(1);
+    await eventually(() => seen.count()).toBe(1);
     expect(await w.panel.locator('.msg.user').last().locator('.seen').textContent()).toBe('Seen');
     await w.page.reload();
     await w.ready();
     await w.launcher.click();
-    await expect.poll(() => w.panel.locator('.msg.user').last().locator('.seen').count()).toBe(1);
+    await eventually(() => w.panel.locator('.msg.user').last().locator('.seen').count()).toBe(1);
   });
 
   it('gets a reply sent while the page was offline once it is back, exactly once', async () => {
     const w = await demo('/', { dropSockets: true });
     const conversation = await askFirst(w, 'Do you repair e-bikes?');
+    // Nothing in flight that could still bring the reply in while "offline".
+    await w.settled(conversation);
     await w.page.context().setOffline(true);
     // A real disconnect: the socket closes (going offline alone would only hold its frames).
     await w.page.evaluate(() => document.dispatchEvent(new Event('emily-test:drop-sockets')));
     await team.reply(conversation, websiteId, 'Yes, we service e-bikes of every brand.');
     await w.page.waitForTimeout(1000);
     expect((await w.messages()).some((m) => m.sender === 'agent')).toBe(false);
-    await expect.poll(() => w.panel.locator('.banner').textContent()).toContain('offline');
+    await eventually(() => w.panel.locator('.banner').textContent()).toContain('offline');
 
     await w.page.context().setOffline(false);
-    await expect.poll(async () => (await w.messages()).filter((m) => m.sender === 'agent').length, { timeout: 20_000 }).toBe(1);
+    await eventually(async () => (await w.messages()).filter((m) => m.sender === 'agent').length, 20_000).toBe(1);
     // The socket rejoins too (its own catch-up): still once.
     await w.page.waitForTimeout(3000);
     expect((await w.messages()).filter((m) => m.sender === 'agent').map((m) => m.text)).toEqual(['Yes, we service e-bikes of every brand.']);
@@ -156,7 +159,7 @@ describe('widget on the demo site', () => {
     await w.send(payloads[1]);
     await w.waitForAnswers(2);
     await team.reply(conversation, websiteId, '<svg/onload=alert(4)> <iframe src="javascript:alert(5)"></iframe> [safe](https://example.com/help)');
-    await expect.poll(async () => (await w.messages()).filter((m) => m.sender === 'agent').length).toBe(1);
+    await eventually(async () => (await w.messages()).filter((m) => m.sender === 'agent').length).toBe(1);
     const texts = (await w.messages()).map((m) => m.text);
     expect(texts).toContain(payloads[0]);
     expect(texts).toContain('[click me](javascript:alert(2)) and <script>alert(3)</script>');
@@ -177,7 +180,7 @@ describe('widget on the demo site', () => {
     const w = await demo();
     await w.launcher.focus();
     await w.page.keyboard.press('Enter');
-    await expect.poll(() => w.page.evaluate(() => document.querySelector('emily-chat')!.shadowRoot!.activeElement?.tagName)).toBe('TEXTAREA');
+    await eventually(() => w.page.evaluate(() => document.querySelector('emily-chat')!.shadowRoot!.activeElement?.tagName)).toBe('TEXTAREA');
     expect(await w.launcher.getAttribute('aria-expanded')).toBe('true');
     expect(await w.launcher.getAttribute('aria-label')).toBe('Close chat');
     await w.page.keyboard.type('Where is the shop?');
@@ -190,7 +193,7 @@ describe('widget on the demo site', () => {
     );
     expect(unnamed).toBe(0);
     await w.page.keyboard.press('Escape');
-    await expect.poll(() => w.panel.isVisible()).toBe(false);
+    await eventually(() => w.panel.isVisible()).toBe(false);
     expect(await w.page.evaluate(() => document.querySelector('emily-chat')!.shadowRoot!.activeElement?.className)).toContain('launcher');
     expect(await w.launcher.getAttribute('aria-expanded')).toBe('false');
   });
@@ -205,22 +208,23 @@ describe('widget on the demo site', () => {
   it("shows the team's typing (which always expires) and tells the team when the visitor types", async () => {
     const w = await demo();
     const conversation = await askFirst(w, 'Do you sell helmets?');
+    await w.settled(conversation);
     const live = await team.live(conversation);
     try {
       const typingLine = w.panel.locator('.typing');
       await live.typing(true);
-      await expect.poll(() => typingLine.textContent()).toBe('Typing…');
+      await eventually(() => typingLine.textContent()).toBe('Northside Cycles is typing…');
       // No further typing event: it stays a while, then goes away by itself.
       await w.page.waitForTimeout(2500);
-      expect(await typingLine.textContent()).toBe('Typing…');
-      await expect.poll(() => typingLine.textContent(), { timeout: 9000 }).toBe('');
+      expect(await typingLine.textContent()).toBe('Northside Cycles is typing…');
+      await eventually(() => typingLine.textContent(), 9000).toBe('');
       await live.typing(true);
-      await expect.poll(() => typingLine.textContent()).toBe('Typing…');
+      await eventually(() => typingLine.textContent()).toBe('Northside Cycles is typing…');
       await live.typing(false);
-      await expect.poll(() => typingLine.textContent()).toBe('');
+      await eventually(() => typingLine.textContent()).toBe('');
 
       await w.input.pressSequentially('Hel', { delay: 30 });
-      await expect.poll(() => live.heard.some((e) => e.sender === 'user' && e.typing)).toBe(true);
+      await eventually(() => live.heard.some((e) => e.sender === 'user' && e.typing)).toBe(true);
     } finally {
       await team.client.removeChannel(live.channel);
     }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { db } from '../integration/widget-api.support.ts';
 import { launchChromium, type Browser } from './support/chromium.ts';
 import { serveTestSite, type TestSite } from './support/pages.ts';
-import { embedPage, openWidgetPage } from './support/widget.ts';
+import { embedPage, eventually, openWidgetPage } from './support/widget.ts';
 
 const stack = inject('stack');
 const widgetUrl = `${stack.apiUrl}/widget`;
@@ -50,7 +50,7 @@ afterAll(async () => {
   await site?.close();
 });
 
-describe('widget loader', () => {
+describe('widget loader', { timeout: 60_000 }, () => {
   it('draws the launcher in the site colour on a strict-CSP page, then loads the app when the browser is idle', async () => {
     const nonce = randomUUID().replace(/-/g, '');
     site.set('/csp', { html: embedPage({ widgetUrl, config: config(), nonce }), headers: { 'Content-Security-Policy': strictCsp(nonce) } });
@@ -97,7 +97,7 @@ describe('widget loader', () => {
     expect(data.appRequestedBeforeCalls).toBe('false');
     expect(data.events).toBe('open,close,open,ready');
     expect(data.late).toBe('yes');
-    await expect.poll(() => w.panel.isVisible()).toBe(true);
+    await eventually(() => w.panel.isVisible()).toBe(true);
     expect(await w.launcher.getAttribute('aria-expanded')).toBe('true');
     expect(w.problems).toEqual([]);
     await w.page.close();
@@ -159,7 +159,7 @@ describe('widget loader', () => {
     site.set('/light', { html: embedPage({ widgetUrl, config: { ...config(), websiteId: rows[0].id, position: 'left', zIndex: 1000 } }) });
     const w = await openWidgetPage(browser.context, `${site.origin}/light`);
     await w.ready();
-    await expect.poll(() => w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(253, 224, 71)');
+    await eventually(() => w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(253, 224, 71)');
     const placed = await w.launcher.evaluate((el) => ({
       left: el.getBoundingClientRect().left,
       color: getComputedStyle(el).color,
@@ -172,7 +172,7 @@ describe('widget loader', () => {
   it('stays away from an unknown website and refuses a missing websiteId', async () => {
     site.set('/unknown', { html: embedPage({ widgetUrl, config: config({ websiteId: randomUUID() }) }) });
     const w = await openWidgetPage(browser.context, `${site.origin}/unknown`);
-    await expect.poll(() => w.page.evaluate(() => !!document.querySelector('emily-chat')), { timeout: 10_000 }).toBe(false);
+    await eventually(() => w.page.evaluate(() => !!document.querySelector('emily-chat')), 10_000).toBe(false);
     expect(await w.page.evaluate(() => !!document.querySelector('script[src$="emily-chat.js"]'))).toBe(false);
     await w.page.close();
 
@@ -181,7 +181,7 @@ describe('widget loader', () => {
     const messages: string[] = [];
     m.on('console', (msg) => messages.push(msg.text()));
     await m.goto(`${site.origin}/missing`);
-    await expect.poll(() => messages.join('\n')).toContain('[Emily] EmilyChat.websiteId must be a UUID');
+    await eventually(() => messages.join('\n')).toContain('[Emily] EmilyChat.websiteId must be a UUID');
     expect(await m.evaluate(() => !!document.querySelector('emily-chat'))).toBe(false);
     await m.close();
   });

@@ -19,7 +19,7 @@ afterEach(async () => {
   browser = undefined;
 });
 
-describe('widget network and layout', () => {
+describe('widget network and layout', { timeout: 90_000 }, () => {
   it('makes no HTTP request during 30 s idle with a conversation open, over exactly one WebSocket', { timeout: 90_000 }, async () => {
     browser = await launchChromium({ viewport: { width: 1280, height: 860 } });
     const sockets: string[] = [];

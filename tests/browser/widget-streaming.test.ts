@@ -12,7 +12,7 @@ import { closeDb, db, knowledge, member, type StackInfo, website } from '../inte
 import { launchChromium, type Browser } from './support/chromium.ts';
 import { startFlakyProxy, type FlakyProxy } from './support/flaky-proxy.ts';
 import { serveTestSite, type TestSite } from './support/pages.ts';
-import { embedPage, openWidgetPage, type WidgetPage } from './support/widget.ts';
+import { embedPage, eventually, openWidgetPage, type WidgetPage } from './support/widget.ts';
 
 let fake: FakeOpenAi;
 let running: RunningStack;
@@ -87,7 +87,7 @@ async function watchAnswer(w: WidgetPage): Promise<() => Promise<string[]>> {
   return async () => JSON.parse((await w.page.evaluate(() => document.documentElement.dataset.answerStates)) ?? '[]');
 }
 
-describe('widget streaming (fake OpenAI-compatible provider)', () => {
+describe('widget streaming (fake OpenAI-compatible provider)', { timeout: 90_000 }, () => {
   it('shows "thinking" until the first token, then the answer as it arrives, then the stored answer once with sources', async () => {
     const w = await open('/');
     const states = await watchAnswer(w);
@@ -110,7 +110,7 @@ describe('widget streaming (fake OpenAI-compatible provider)', () => {
   it('says so when the answer breaks off, and keeps the visitor message', async () => {
     const w = await open('/');
     await w.send('Can you true my wheel? #fail-mid');
-    await expect.poll(async () => (await w.messages()).map((m) => m.sender), { timeout: 15_000 }).toEqual(['user', 'system']);
+    await eventually(async () => (await w.messages()).map((m) => m.sender), 15_000).toEqual(['user', 'system']);
     const [visitor, notice] = await w.messages();
     expect(visitor).toEqual({ sender: 'user', state: 'sent', text: 'Can you true my wheel? #fail-mid' });
     expect(notice.text).toBe('The assistant could not answer. A team member will follow up.');

@@ -2,6 +2,15 @@
 // locators reach inside it. Also records what a page should never see: uncaught errors, CSP
 // violations, dialogs (an executed XSS payload would open one).
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/**
+ * expect.poll with room for a loaded machine (a Deno function's cold start, tests running in
+ * parallel): vitest's default gives up after one second.
+ */
+export function eventually<T>(read: () => T | Promise<T>, timeout = 15_000) {
+  return expect.poll(read, { timeout, interval: 100 });
+}
 
 export interface WidgetMessage {
   sender: string;
@@ -27,6 +36,8 @@ export interface WidgetPage {
   conversationId(websiteId: string): Promise<string | null>;
   /** Waits until the launcher is shown (faded in) and the chat app has loaded. */
   ready(): Promise<void>;
+  /** Waits until the conversation's channel is joined and no HTTP request has been in flight for 500 ms. */
+  settled(conversationId: string): Promise<void>;
 }
 
 /** Closes every WebSocket of the page on the DOM event `emily-test:drop-sockets` (a real disconnect). */
@@ -57,6 +68,20 @@ export async function openWidgetPage(
     void dialog.dismiss();
   });
   if (opts.dropSockets) await page.addInitScript(SOCKET_DROPPER);
+  const frames: string[] = [];
+  let inFlight = 0;
+  let lastActivity = Date.now();
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
+  page.on('request', () => {
+    inFlight++;
+    lastActivity = Date.now();
+  });
+  const finished = () => {
+    inFlight--;
+    lastActivity = Date.now();
+  };
+  page.on('requestfinished', finished);
+  page.on('requestfailed', finished);
   opts.beforeGoto?.(page);
   await page.goto(url);
   const host = page.locator('emily-chat');
@@ -83,7 +108,7 @@ export async function openWidgetPage(
       await widget.input.fill(text);
       await widget.input.press('Enter');
     },
-    async waitForAnswers(count, timeoutMs = 20_000) {
+    async waitForAnswers(count, timeoutMs = 30_000) {
       await page.waitForFunction(
         (n) => {
           const root = document.querySelector('emily-chat')?.shadowRoot;
@@ -92,6 +117,14 @@ export async function openWidgetPage(
         count,
         { timeout: timeoutMs },
       );
+    },
+    async settled(conversationId) {
+      const joined = `"realtime:conversation:${conversationId}","phx_reply",{"status":"ok"`;
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && !(frames.some((f) => f.includes(joined)) && inFlight <= 0 && Date.now() - lastActivity > 500)) {
+        await page.waitForTimeout(100);
+      }
+      expect(frames.some((f) => f.includes(joined)), 'the conversation channel was joined').toBe(true);
     },
     async ready() {
       await page.waitForFunction(() => {

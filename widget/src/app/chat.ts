@@ -287,7 +287,7 @@ export class Chat implements AppApi {
         if (sender === 'user' || view !== this.view) return;
         this.clearTyping();
         if (!typing) return;
-        this.ui.typing.textContent = name ? `${name}: ${this.t('typing')}` : this.t('typing');
+        this.ui.typing.textContent = this.t('typing', { name: name || this.viewContext.teamName || this.t('team') });
         this.typingTimer = setTimeout(() => this.clearTyping(), TYPING_TIMEOUT_MS);
       },
       // Every (re)join: read what the socket may have missed.

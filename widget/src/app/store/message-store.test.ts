@@ -128,3 +128,22 @@ describe('MessageStore reconciliation', () => {
     expect(store.list().map((m) => m.notice ? 'notice' : m.id)).toEqual(['1', 'notice', '2']);
   });
 });
+
+describe('timestampOf', () => {
+  it('reads the same millisecond from a database row (microseconds, +00:00) and from an Edge Function (ISO, Z)', async () => {
+    const { timestampOf } = await import('./message-store.ts');
+    expect(timestampOf('2026-11-26T12:45:00.123456+00:00')).toBe(Date.parse('2026-11-26T12:45:00.123Z'));
+    expect(timestampOf('2026-11-26 12:45:00.123456+00')).toBe(Date.parse('2026-11-26T12:45:00.123Z'));
+    expect(timestampOf('2026-11-26T12:45:00.123Z')).toBe(Date.parse('2026-11-26T12:45:00.123Z'));
+    expect(timestampOf('garbage')).toBeNaN();
+  });
+
+  it('keeps a notice after the message it follows when the realtime copy of that message arrives later', () => {
+    const store = new MessageStore();
+    store.addPending('c', 'Can you true my wheel?');
+    store.upsert(row('1', { sender: 'user', client_id: 'c', created_at: '2026-11-26T12:45:00.123Z' }));
+    store.notice('error:c', 'The assistant could not answer.');
+    store.upsert(row('1', { sender: 'user', client_id: 'c', created_at: '2026-11-26T12:45:00.123456+00:00' }));
+    expect(store.list().map((m) => (m.notice ? 'notice' : m.id))).toEqual(['1', 'notice']);
+  });
+});

@@ -29,15 +29,13 @@ export interface MessageRow {
 }
 
 /**
- * Milliseconds since the epoch, keeping Postgres's microseconds as a fraction (rows broadcast by
- * the database carry them; Edge Functions send milliseconds). NaN when unparseable.
+ * Milliseconds since the epoch. Rows broadcast by the database carry Postgres's microseconds,
+ * Edge Functions send milliseconds: both are cut to milliseconds, so the same message reads the
+ * same time from every source (and Safari, which rejects more than three decimals, parses it).
  */
 export function timestampOf(iso: string | undefined | null): number {
   if (!iso) return NaN;
-  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d(?::?\d\d)?)?$/i.exec(iso.trim().replace(' ', 'T'));
-  if (!m) return Date.parse(iso);
-  const zone = !m[3] || /^z$/i.test(m[3]) ? 'Z' : m[3].length === 3 ? `${m[3]}:00` : m[3].replace(/^([+-]\d\d)(\d\d)$/, '$1:$2');
-  return Date.parse(m[1] + zone) + Number(`0.${m[2] ?? '0'}`) * 1000;
+  return Date.parse(iso.trim().replace(' ', 'T').replace(/(\.\d{3})\d+/, '$1').replace(/([+-]\d\d)$/, '$1:00'));
 }
 
 export type MessageState = 'sending' | 'failed' | 'sent' | 'streaming';
