@@ -38,17 +38,30 @@ export function filterParams(filter: InboxFilter): Array<[string, string]> {
 }
 
 /**
- * A search text safe inside a PostgREST `ilike` pattern and `or=(...)` list: the characters with a
- * meaning there (`,()"\*%_:`) become spaces, runs of spaces collapse.
+ * A search text safe inside a PostgREST `ilike` pattern and `or=(...)` list: each run of
+ * characters with a meaning there (`,()"\*%_:`) becomes the wildcard `*`, so "minutes. (ref" still
+ * finds "minutes. (ref"; spaces collapse.
  */
 export function searchTerm(text: string): string {
-  return text.replace(/[,()"\\*%_:]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 100);
+  return text.replace(/\s+/g, ' ').trim().slice(0, 100).replace(/[,()"\\*%_:]+/g, '*').replace(/^\*+|\*+$/g, '');
+}
+
+/** The same match as `ilike '%term%'` with `*` as a wildcard, ignoring case. */
+export function textMatches(value: string | null | undefined, term: string): boolean {
+  if (!value) return false;
+  const haystack = value.toLowerCase();
+  let from = 0;
+  for (const part of term.toLowerCase().split('*')) {
+    const at = haystack.indexOf(part, from);
+    if (at < 0) return false;
+    from = at + part.length;
+  }
+  return true;
 }
 
 export function matchesSearch(row: Conversation, term: string): boolean {
   if (!term) return true;
-  const needle = term.toLowerCase();
-  return [row.title, row.last_message_preview].some((v) => v?.toLowerCase().includes(needle));
+  return textMatches(row.title, term) || textMatches(row.last_message_preview, term);
 }
 
 /** Last activity first; the id breaks ties (the same order as the inbox index). */
