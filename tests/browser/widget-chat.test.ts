@@ -90,8 +90,12 @@ describe('widget on the demo site', { timeout: 90_000 }, () => {
     const w = await demo();
     await w.page.evaluate(() => {
       const html = document.documentElement;
-      (window as unknown as { EmilyChat: { on(e: string, f: (d: unknown) => void): void } }).EmilyChat.on('unread', (d) => {
+      const api = (window as unknown as { EmilyChat: { on(e: string, f: (d: unknown) => void): void } }).EmilyChat;
+      api.on('unread', (d) => {
         html.dataset.unread = String((d as { count: number }).count);
+      });
+      api.on('message', (d) => {
+        html.dataset.messages = `${html.dataset.messages ?? ''}${(d as { sender: string }).sender} `;
       });
     });
     const conversation = await askFirst(w, 'Can I book a full service?');
@@ -111,6 +115,8 @@ describe('widget on the demo site', { timeout: 90_000 }, () => {
     const agent = (await w.messages()).filter((m) => m.sender === 'agent');
     expect(agent).toEqual([{ sender: 'agent', state: 'sent', text: 'Hi, this is Sam from the workshop: yes, tomorrow at 10 works.' }]);
     expect(await w.panel.locator('.msg.agent .who').first().textContent()).toBe('Northside Cycles');
+    // The host page heard of each new message once: the visitor's, the AI's, the team's.
+    expect(await w.page.evaluate(() => document.documentElement.dataset.messages)).toBe('user assistant agent ');
   });
 
   it('marks the visitor message "Seen" when the team reads the conversation, live and after a reload', async () => {
