@@ -3,7 +3,7 @@
 // both protocol versions; private rows only reach private channels and public rows public ones.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { closeClients, ensureFixtureSchema, Inbox, realtimeClient, sql, subscribed, userClient, userToken, VSNS } from '../fixtures/realtime/clients.ts';
+import { closeClients, ensureFixtureSchema, Inbox, RawSocket, realtimeClient, sql, subscribed, userClient, userToken, VSNS } from '../fixtures/realtime/clients.ts';
 import { ensureTestPolicies, privateTopic } from '../fixtures/realtime/policies.ts';
 
 const stack = inject('stack');
@@ -62,6 +62,32 @@ describe.each(VSNS)('database broadcast on %s', (vsn) => {
       expect(publicInbox.count()).toBe(0);
     } finally {
       await sql(stack, `drop table emily_test_fixture.${table}; drop function emily_test_fixture.${table}_changed()`);
+    }
+  });
+
+  it('replays the latest stored messages to a private channel that asks for them, oldest first', async () => {
+    const uid = randomUUID();
+    const topic = privateTopic(uid, 'ro');
+    const since = Date.now() - 1_000;
+    for (const n of [1, 2, 3]) await send(topic, `stored-${n}`, { n }, true);
+    const inbox = new Inbox<any>();
+    await subscribed((await userClient(stack, vsn, userToken(stack, uid))).channel(topic, { config: { private: true, broadcast: { replay: { since, limit: 2 } } } })
+      .on('broadcast', { event: '*' }, inbox.push));
+    await inbox.waitFor((m) => m.event === 'stored-3');
+    expect(inbox.items.map((m) => [m.event, m.meta.replayed])).toEqual([['stored-2', true], ['stored-3', true]]);
+    await send(topic, 'live', { n: 4 }, true);
+    expect((await inbox.waitFor((m) => m.event === 'live')).meta).toEqual({ id: expect.any(String) });
+  });
+});
+
+describe('replay on a public channel', () => {
+  it('is refused with Supabase reason', async () => {
+    const s = await RawSocket.open(stack, '2.0.0');
+    try {
+      const { reply } = await s.join(`realtime:replay-${randomUUID()}`, { config: { broadcast: { replay: { since: 0 } } } });
+      expect(reply.payload).toEqual({ status: 'error', response: { reason: 'UnableToReplayMessages: Replay is not allowed for public channels' } });
+    } finally {
+      s.close();
     }
   });
 });

@@ -13,10 +13,12 @@ import { Outgoing, type TopicGroup } from './topics.ts';
 
 const readsBroadcast = (c: Channel) => c.readsBroadcast;
 
-export function deliverUserBroadcast(group: TopicGroup | undefined, ub: UserBroadcast, metaJson: string | null, exclude?: Channel): number {
+/** `messageId`: the stored message's id, which channels that got it by replay must not see twice. */
+export function deliverUserBroadcast(group: TopicGroup | undefined, ub: UserBroadcast, metaJson: string | null, exclude?: Channel, messageId?: string): number {
   if (!group) return 0;
   const topic = `realtime:${group.name}`;
-  return group.fanOut(new Outgoing((vsn) => encodeUserBroadcast(vsn, topic, ub, metaJson)), readsBroadcast, exclude);
+  const accept = messageId ? (c: Channel) => c.readsBroadcast && !c.replayedIds?.has(messageId) : readsBroadcast;
+  return group.fanOut(new Outgoing((vsn) => encodeUserBroadcast(vsn, topic, ub, metaJson)), accept, exclude);
 }
 
 export function deliverBroadcastPayload(group: TopicGroup | undefined, payloadJson: string, exclude?: Channel): number {

@@ -13,6 +13,8 @@ export interface RowChange {
   old: TextRow | null;
   /** Commit time of the transaction, microseconds since the Unix epoch. */
   commitTimeMicros: bigint;
+  /** The transaction's id (32 bits, as pgoutput sends it). */
+  xid: number;
 }
 
 export interface ChangeSink {
@@ -22,6 +24,7 @@ export interface ChangeSink {
 
 export class ChangeFeed {
   private commitTimeMicros = 0n;
+  private xid = 0;
   /** Postgres Changes, once wired. */
   sink: ChangeSink | undefined;
 
@@ -31,19 +34,20 @@ export class ChangeFeed {
     switch (msg.tag) {
       case 'begin':
         this.commitTimeMicros = msg.commitTime as bigint;
+        this.xid = msg.xid >>> 0;
         return;
       case 'relation':
         this.sink?.onRelation(msg);
         return;
       case 'insert':
         if (isMessagesTable(msg.relation.schema, msg.relation.name)) broadcastMessageRow(this.server, msg.new as TextRow);
-        this.sink?.onChange({ type: 'INSERT', relation: msg.relation, record: msg.new as TextRow, old: null, commitTimeMicros: this.commitTimeMicros });
+        this.sink?.onChange({ type: 'INSERT', relation: msg.relation, record: msg.new as TextRow, old: null, commitTimeMicros: this.commitTimeMicros, xid: this.xid });
         return;
       case 'update':
-        this.sink?.onChange({ type: 'UPDATE', relation: msg.relation, record: msg.new as TextRow, old: (msg.old ?? msg.key) as TextRow | null, commitTimeMicros: this.commitTimeMicros });
+        this.sink?.onChange({ type: 'UPDATE', relation: msg.relation, record: msg.new as TextRow, old: (msg.old ?? msg.key) as TextRow | null, commitTimeMicros: this.commitTimeMicros, xid: this.xid });
         return;
       case 'delete':
-        this.sink?.onChange({ type: 'DELETE', relation: msg.relation, record: null, old: (msg.old ?? msg.key) as TextRow | null, commitTimeMicros: this.commitTimeMicros });
+        this.sink?.onChange({ type: 'DELETE', relation: msg.relation, record: null, old: (msg.old ?? msg.key) as TextRow | null, commitTimeMicros: this.commitTimeMicros, xid: this.xid });
         return;
       default:
         return;

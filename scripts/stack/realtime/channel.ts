@@ -42,8 +42,8 @@ export class Channel {
   presenceWindowEndsAt = 0;
   trackedPayloadJson: string | null = null;
   expiryTimer: NodeJS.Timeout | undefined;
-  /** Postgres Changes subscriptions of this channel (ids as the join reply gave them). */
-  pgSubscriptionIds: number[] = [];
+  /** Ids of messages this channel got by replay: their live copies are not sent again. */
+  replayedIds: Set<string> | undefined;
   closed = false;
 
   constructor(readonly session: Session, opts: ChannelOptions) {

@@ -26,5 +26,5 @@ export function broadcastMessageRow(server: RealtimeServer, row: TextRow): void 
     return;
   }
   const group = server.registry.get(topic, row.private === 't');
-  deliverUserBroadcast(group, { event, encoding: 'json', data }, JSON.stringify({ id }));
+  deliverUserBroadcast(group, { event, encoding: 'json', data }, JSON.stringify({ id }), undefined, id);
 }

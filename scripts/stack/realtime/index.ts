@@ -42,7 +42,7 @@ export async function createRealtimeService(ctx: StackContext): Promise<Realtime
   // authorisation still runs as the user's role inside its transaction.
   const pool = new pg.Pool({ connectionString: ctx.dbUrl, max: 10, idleTimeoutMillis: 30_000, application_name: 'emily-realtime' });
   pool.on('error', () => {});
-  const server = new RealtimeServer({ jwtSecret: ctx.config.jwtSecret, authorizer: new Authorizer(pool), log: ctx.log });
+  const server = new RealtimeServer({ jwtSecret: ctx.config.jwtSecret, pool, authorizer: new Authorizer(pool), log: ctx.log });
   const feed = new ChangeFeed(server);
   const postgresChanges = new PostgresChanges(pool, new RelationCatalog(pool), ctx.log);
   server.postgresChanges = postgresChanges;

@@ -9,6 +9,7 @@ import { MAX_CHANNELS_PER_SOCKET } from './limits.ts';
 import { flexBool, isObject } from './payload.ts';
 import { sendPresenceState } from './presence.ts';
 import { encodeReply, type Inbound } from './protocol.ts';
+import { loadReplay, replayRequest, sendReplay, type ReplayedMessage } from './replay.ts';
 import type { Session } from './session.ts';
 import { checkToken, pickAccessToken } from './tokens.ts';
 
@@ -47,6 +48,17 @@ export async function handleJoin(session: Session, msg: Inbound): Promise<void> 
     }
     if (!policies) return fail(`Unauthorized: ${readDenied(name)}`);
   }
+  const replay = replayRequest(broadcast, isPrivate);
+  let replayed: ReplayedMessage[] = [];
+  if (replay) {
+    if ('error' in replay) return fail(replay.error);
+    if (!policies?.broadcast.read) return fail(`Unauthorized: ${readDenied(name)}`);
+    try {
+      replayed = await loadReplay(session.server.pool, name, replay.since, replay.limit);
+    } catch {
+      return fail('UnableToReplayMessages: Realtime was unable to replay messages');
+    }
+  }
   if (session.closed) return;
 
   const channel = new Channel(session, {
@@ -54,6 +66,7 @@ export async function handleJoin(session: Session, msg: Inbound): Promise<void> 
     selfBroadcast: flexBool(broadcast.self), ack: flexBool(broadcast.ack),
   });
   channel.policies = policies;
+  if (replayed.length) channel.replayedIds = new Set(replayed.map((m) => m.id));
   session.channels.set(topic, channel);
   channel.group = session.server.registry.add(channel);
 
@@ -71,6 +84,7 @@ export async function handleJoin(session: Session, msg: Inbound): Promise<void> 
     }
   }
   channel.reply(ref, 'ok', { postgres_changes: bindings });
+  sendReplay(channel, replayed);
   scheduleTokenExpiry(channel, check.exp);
   if (channel.presenceEnabled && channel.readsPresence) sendPresenceState(channel);
   if (wait) channel.system('postgres_changes', 'ok', 'Subscribed to PostgreSQL');

@@ -28,6 +28,18 @@ const MAX_QUEUED_CHANGES = 10_000;
 /** Supabase's apply_rls max_record_bytes: bigger records lose their values over 64 bytes. */
 const MAX_RECORD_BYTES = 1024 * 1024;
 const RETRY_MS = 5_000;
+/** How many 2 ms waits for a just-decoded transaction to become visible (it takes microseconds). */
+const MAX_VISIBILITY_WAITS = 500;
+
+/**
+ * True once transaction `xid` (32 bits) is visible to new snapshots: the 64-bit id is rebuilt
+ * from the current snapshot's epoch (one less if the counter wrapped since).
+ */
+function committedSql(xid: number): string {
+  const xmax = 'pg_snapshot_xmax(pg_current_snapshot())::text::bigint';
+  const epoch = `((${xmax} >> 32) - (case when ${xid}::bigint > (${xmax} & 4294967295) then 1 else 0 end))`;
+  return `select pg_visible_in_snapshot(((${epoch} << 32) | ${xid}::bigint)::text::xid8, pg_current_snapshot()) as committed`;
+}
 
 /** Supabase ids bindings with :erlang.phash2(params), an integer below 2^27: same params, same id. */
 function bindingId(params: unknown): number {
@@ -221,7 +233,7 @@ export class PostgresChanges implements PostgresChangesPort, ChangeSink {
       let visible = roleBindings;
       if (change.type !== 'DELETE' && info.pk.length === 0) errors = ['Error 400: Bad Request, no primary key'];
       else if (change.type !== 'DELETE' && info.pk.some((c) => !selectable.has(c))) errors = ['Error 401: Unauthorized'];
-      else if (info.rlsEnabled && change.type !== 'DELETE') visible = await this.rlsVisible(info, change.record!, role, roleBindings);
+      else if (info.rlsEnabled && change.type !== 'DELETE') visible = await this.rlsVisible(info, change.record!, change.xid, role, roleBindings);
       if (!visible.length) continue;
       const bySelect = new Map<string, Binding[]>();
       for (const b of visible) {
@@ -281,8 +293,13 @@ export class PostgresChanges implements PostgresChangesPort, ChangeSink {
     }
   }
 
-  /** Which bindings' users may SELECT the changed row, as their role with their claims. */
-  private async rlsVisible(info: RelationInfo, row: TextRow, role: string, bindings: Binding[]): Promise<Binding[]> {
+  /**
+   * Which bindings' users may SELECT the changed row, as their role with their claims.
+   * A commit reaches the WAL (and so this stream) a moment before other sessions can see it, so
+   * the batch first checks that the transaction is visible and is retried until it is; otherwise
+   * the row would look forbidden to everyone.
+   */
+  private async rlsVisible(info: RelationInfo, row: TextRow, xid: number, role: string, bindings: Binding[]): Promise<Binding[]> {
     const byClaims = new Map<string, Binding[]>();
     for (const b of bindings) {
       const claims = JSON.stringify(b.channel.claims);
@@ -304,18 +321,25 @@ export class PostgresChanges implements PostgresChangesPort, ChangeSink {
     let broken = false;
     const allowed = new Set<string>();
     try {
-      const sql = ['begin', "set local statement_timeout = '5s'", ...claimsList.flatMap((c) => [settings(c), probe]), 'rollback'].join(';\n');
+      const sql = ['begin', "set local statement_timeout = '5s'", committedSql(xid), ...claimsList.flatMap((c) => [settings(c), probe]), 'rollback'].join(';\n');
       try {
-        const results = (await client.query(sql)) as unknown as pg.QueryResult[];
-        claimsList.forEach((c, i) => { if (results[3 + i * 2].rows[0]?.visible === true) allowed.add(c); });
+        for (let attempt = 0; ; attempt++) {
+          const results = (await client.query(sql)) as unknown as pg.QueryResult[];
+          if (results[2].rows[0]?.committed !== true && attempt < MAX_VISIBILITY_WAITS) {
+            await new Promise((r) => setTimeout(r, 2));
+            continue;
+          }
+          claimsList.forEach((c, i) => { if (results[4 + i * 2].rows[0]?.visible === true) allowed.add(c); });
+          break;
+        }
       } catch (err) {
         await client.query('rollback').catch(() => { broken = true; });
         if (isConnectionError(err)) throw err;
         // A policy failed for someone: check each user alone, so one failure hides only their row.
         for (const c of claimsList) {
           try {
-            const results = (await client.query(['begin', "set local statement_timeout = '5s'", settings(c), probe, 'rollback'].join(';\n'))) as unknown as pg.QueryResult[];
-            if (results[3].rows[0]?.visible === true) allowed.add(c);
+            const results = (await client.query(['begin', "set local statement_timeout = '5s'", committedSql(xid), settings(c), probe, 'rollback'].join(';\n'))) as unknown as pg.QueryResult[];
+            if (results[4].rows[0]?.visible === true) allowed.add(c);
           } catch (e) {
             await client.query('rollback').catch(() => { broken = true; });
             if (isConnectionError(e)) throw e;

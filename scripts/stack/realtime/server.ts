@@ -1,6 +1,7 @@
 // The WebSocket side of the Realtime server: the handshake (API key, protocol version), the
 // sessions, and the sweep that closes sockets which stopped talking (Phoenix's 60 s timeout).
 import type { IncomingMessage } from 'node:http';
+import type pg from 'pg';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Authorizer } from './authorization.ts';
@@ -27,6 +28,8 @@ export interface PostgresChangesPort {
 
 export interface RealtimeServerOptions {
   jwtSecret: string;
+  /** The server's own connections (replay reads, Postgres Changes checks). */
+  pool: pg.Pool;
   authorizer: Authorizer;
   log: (line: string) => void;
 }
@@ -45,6 +48,7 @@ export class RealtimeServer {
   readonly registry = new TopicRegistry();
   readonly sessions = new Set<Session>();
   readonly jwtSecret: string;
+  readonly pool: pg.Pool;
   readonly authorizer: Authorizer;
   readonly log: (line: string) => void;
   postgresChanges: PostgresChangesPort | undefined;
@@ -63,6 +67,7 @@ export class RealtimeServer {
 
   constructor(opts: RealtimeServerOptions) {
     this.jwtSecret = opts.jwtSecret;
+    this.pool = opts.pool;
     this.authorizer = opts.authorizer;
     this.log = opts.log;
     this.sweeper = setInterval(() => this.sweep(), Math.min(5_000, Math.max(250, this.idleMs / 4)));
