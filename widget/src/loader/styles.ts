@@ -4,7 +4,7 @@
 // colour and its readable text colour, --l/--r the side, --z the stacking order.
 export const LAUNCHER_CSS =
   ':host{all:initial!important;position:fixed!important;z-index:var(--z)!important}' +
-  '.launcher{all:unset;box-sizing:border-box;position:fixed;bottom:calc(20px + env(safe-area-inset-bottom,0px));left:var(--l);right:var(--r);width:56px;height:56px;border-radius:50%;background:var(--p);color:var(--op);display:grid;place-items:center;cursor:pointer;box-shadow:0 4px 14px #0004;transition:transform .15s,opacity .2s;opacity:0;pointer-events:none}' +
+  '.launcher{all:unset;box-sizing:border-box;position:fixed;bottom:calc(20px + env(safe-area-inset-bottom,0px));left:var(--l);right:var(--r);width:56px;height:56px;border-radius:50%;background:var(--p);color:var(--op);display:grid;place-items:center;cursor:pointer;box-shadow:0 4px 14px #0004;transition:transform .15s;opacity:0;pointer-events:none}' +
   '.shown{opacity:1;pointer-events:auto}.launcher:hover{transform:scale(1.06)}' +
   '.launcher:focus-visible{outline:3px solid #111827;outline-offset:2px;box-shadow:0 0 0 2px #fff}' +
   'svg{width:28px;height:28px;fill:currentColor}' +
