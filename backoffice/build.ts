@@ -5,7 +5,7 @@
 // the local stack's defaults); the pages' <meta> tags override them when the local stack serves
 // them (it substitutes {{API_URL}}, {{ANON_KEY}}, {{WIDGET_URL}}).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -46,11 +46,40 @@ function listFiles(dir: string): string[] {
 }
 
 export async function build(opts: BackofficeBuildOptions = {}): Promise<BuildResult> {
-  const outDir = opts.outDir ?? BACKOFFICE_DIST_DIR;
+  const finalDir = opts.outDir ?? BACKOFFICE_DIST_DIR;
   const supabaseUrl = (opts.supabaseUrl ?? (process.env.EMILY_SUPABASE_URL || DEFAULT_SUPABASE_URL)).replace(/\/+$/, '');
-  const anonKey = opts.anonKey ?? (process.env.EMILY_ANON_KEY || (await defaultAnonKey()));
-  const widgetUrl = (opts.widgetUrl ?? (process.env.EMILY_WIDGET_URL || `${supabaseUrl}/widget`)).replace(/\/+$/, '');
-  rmSync(outDir, { recursive: true, force: true });
+  const settings = {
+    supabaseUrl,
+    anonKey: opts.anonKey ?? (process.env.EMILY_ANON_KEY || (await defaultAnonKey())),
+    widgetUrl: (opts.widgetUrl ?? (process.env.EMILY_WIDGET_URL || `${supabaseUrl}/widget`)).replace(/\/+$/, ''),
+  };
+  // Built next to the target and swapped in at the end: a stack serving the folder meanwhile never
+  // sees it half-written, and misses it for no longer than two renames.
+  const stamp = `${process.pid}-${Date.now()}`;
+  const buildDir = `${finalDir}.build-${stamp}`;
+  let result: Omit<BuildResult, 'outDir'>;
+  try {
+    result = await compile(buildDir, settings);
+  } catch (err) {
+    rmSync(buildDir, { recursive: true, force: true });
+    throw err;
+  }
+  const previous = `${finalDir}.old-${stamp}`;
+  try {
+    renameSync(finalDir, previous);
+  } catch {
+    // the first build: nothing to move away
+  }
+  renameSync(buildDir, finalDir);
+  rmSync(previous, { recursive: true, force: true });
+  if (!opts.quiet) {
+    console.log(`Built ${finalDir} (API ${supabaseUrl}): first load ${(result.initialGzip / 1000).toFixed(1)} KB gzipped.`);
+  }
+  return { outDir: finalDir, ...result };
+}
+
+async function compile(outDir: string, baked: { supabaseUrl: string; anonKey: string; widgetUrl: string }): Promise<Omit<BuildResult, 'outDir'>> {
+  const { supabaseUrl, anonKey, widgetUrl } = baked;
   const assets = join(outDir, 'assets');
   mkdirSync(assets, { recursive: true });
 
@@ -108,10 +137,7 @@ export async function build(opts: BackofficeBuildOptions = {}): Promise<BuildRes
   visit(relative(process.cwd(), join(assets, 'app.js')));
   const initialGzip = [...initial].map((p) => relative(outDir, join(process.cwd(), p)))
     .concat('assets/app.css').reduce((n, f) => n + (files[f]?.gzip ?? 0), 0);
-  if (!opts.quiet) {
-    console.log(`Built ${outDir} (API ${supabaseUrl}): first load ${(initialGzip / 1000).toFixed(1)} KB gzipped.`);
-  }
-  return { outDir, initialGzip, files };
+  return { initialGzip, files };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await build();

@@ -100,7 +100,7 @@ async function assistantMessages(conversationId: string): Promise<number> {
   return count ?? 0;
 }
 
-describe('backoffice inbox', () => {
+describe('backoffice inbox', { timeout: 120_000 }, () => {
   let conversationId: string;
 
   it('signs the demo owner in, and keeps the session across a reload', async () => {

@@ -77,7 +77,7 @@ async function lastAnswer(): Promise<string> {
   return answers.at(-1)?.text ?? '';
 }
 
-describe('backoffice knowledge and analytics', () => {
+describe('backoffice knowledge and analytics', { timeout: 120_000 }, () => {
   it('counts the unread visitor message in the tab title and shows a desktop notification', async () => {
     const { page } = backoffice;
     await page.goto(`${stack.demo.backofficeUrl}/#/w/${websiteId}/inbox`);

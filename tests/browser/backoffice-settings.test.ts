@@ -27,7 +27,7 @@ const launcherColour = (frame: { evaluate: <T>(fn: () => T) => Promise<T> }) => 
   return launcher ? getComputedStyle(launcher).backgroundColor : null;
 });
 
-describe('backoffice accounts and settings', () => {
+describe('backoffice accounts and settings', { timeout: 120_000 }, () => {
   it('signs up, creates a website, edits it with errors in words, previews the real widget, shows the snippet and the secret, deletes it', async () => {
     const { page, errors } = await open('/#/sign-up');
     const email = `new-owner-${Date.now()}@backoffice.test`;

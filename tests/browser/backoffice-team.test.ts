@@ -59,7 +59,7 @@ afterAll(async () => {
   for (const bo of opened.splice(0)) await bo.close();
 });
 
-describe('backoffice access', () => {
+describe('backoffice access', { timeout: 120_000 }, () => {
   it('a second owner sees nothing of the first owner\'s website: not in the UI, not through REST, RPC, Realtime or Functions', async () => {
     const ownerB = await signUpMember(stack, 'owner-b');
     const siteB = await createWebsite(ownerB, { name: 'Bravo Shop' });

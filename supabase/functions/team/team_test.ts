@@ -173,19 +173,24 @@ Deno.test({
       assertEquals(rpc.status, 403);
     });
 
-    await t.step('a chosen password is used and never echoed; an owner invitee can invite in turn', async () => {
+    let coOwner: Session;
+    await t.step('a chosen password is used and never echoed', async () => {
       const email = newEmail();
       const res = await call({ token: owner.token, body: { website_id: site, email, role: 'owner', password: 'chosen by the owner' } });
       assertEquals(res.status, 201, JSON.stringify(res.body));
       assertEquals(res.body.password, undefined);
       assertEquals(res.body.member.role, 'owner');
-      const coOwner = await session(await signIn(email, 'chosen by the owner'));
-      const again = await call({ token: coOwner.token, body: { website_id: site, email: newEmail() } });
-      assertEquals(again.status, 201);
+      coOwner = await session(await signIn(email, 'chosen by the owner'));
     });
 
-    await t.step('an existing account joins with its own password unchanged', async () => {
-      const res = await call({ token: owner.token, body: { website_id: site, email: other.email, password: 'an attempt to change it' } });
+    await t.step('owners remove members through REST (RLS), which frees the seat', async () => {
+      const removed = await rest(owner, 'DELETE', `website_members?website_id=eq.${site}&user_id=eq.${agent.userId}`);
+      assertEquals(removed.body.length, 1);
+      assertError(await call({ token: agent.token, body: { website_id: site, email: newEmail() } }), 403, 'forbidden');
+    });
+
+    await t.step('an invited owner invites in turn; an existing account joins with its own password unchanged', async () => {
+      const res = await call({ token: coOwner.token, body: { website_id: site, email: other.email, password: 'an attempt to change it' } });
       assertEquals(res.status, 201, JSON.stringify(res.body));
       assertEquals(res.body.account, 'existing');
       assertEquals(res.body.password, undefined);
