@@ -178,7 +178,7 @@ describe('backoffice inbox', { timeout: 120_000 }, () => {
     await expect.poll(() => page.locator('.conversation .typing').textContent()).toBe('The visitor is typing…');
 
     // The visitor sends with the AI paused: the message arrives live, no answer is generated.
-    const followUp = `Can someone from the shop call me? (${tag})`;
+    const followUp = 'Can someone from the shop call me?';
     const seen = await watchFor('.conversation .messages .msg-user', followUp);
     const sentAt = await visitorSends(followUp);
     delivery.push({ what: 'paused conversation', ms: (await seen()) - sentAt });
@@ -189,12 +189,12 @@ describe('backoffice inbox', { timeout: 120_000 }, () => {
     await reply.pressSequentially('Hi, this is the work', { delay: 20 });
     const visitorTyping = visitor.page.locator('emily-chat .typing');
     await expect.poll(() => visitorTyping.textContent()).toMatch(/typing/i);
-    await reply.fill(`Hi, this is the workshop team: yes, we will call you in ten minutes. (${tag})`);
+    await reply.fill('Hi, this is the workshop team: yes, we will call you in ten minutes.');
     await reply.press('Enter');
 
     // The visitor sees the reply live; the AI said nothing after the pause.
     await expect.poll(async () => (await visitor.messages()).filter((m) => m.sender === 'agent').map((m) => m.text))
-      .toEqual([`Hi, this is the workshop team: yes, we will call you in ten minutes. (${tag})`]);
+      .toEqual(['Hi, this is the workshop team: yes, we will call you in ten minutes.']);
     await expect.poll(() => visitorTyping.textContent()).toBe('');
     // (The widget adds a local notice of its own after a message the AI does not answer.)
     expect((await visitor.messages()).map((m) => m.sender).filter((s) => s !== 'system')).toEqual(['user', 'assistant', 'user', 'agent']);
@@ -233,9 +233,9 @@ describe('backoffice inbox', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Close', exact: true }).waitFor();
     await expect.poll(() => page.locator(`.conv-list .conv[data-conversation="${conversationId}"]`).count()).toBe(1);
 
-    // Search finds the conversation by a word of one of its messages.
+    // Search finds the conversation by the text of a message that is neither its title nor its preview.
     await page.locator('.filters a', { hasText: 'All' }).click();
-    await page.getByLabel('Search conversations').fill(`call you in ten minutes. (${tag}`);
+    await page.getByLabel('Search conversations').fill(`message 2 (${tag}`);
     await expect.poll(() => page.locator('.conv-list .conv').count()).toBe(1);
     expect(await page.locator('.conv-list .conv').getAttribute('data-conversation')).toBe(conversationId);
     await page.getByLabel('Search conversations').fill(`nothing-like-this-${tag}`);
