@@ -5,7 +5,7 @@
 // widget visitor's anonymous session refused at the door.
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { launchChromium, type Browser } from './support/chromium.ts';
-import { client, type BackofficePage, openBackoffice, screenshot, signIn, signInMember } from './support/backoffice.ts';
+import { client, createWebsite, type BackofficePage, openBackoffice, screenshot, signIn, signInMember, signUpMember } from './support/backoffice.ts';
 import { openWidgetPage } from './support/widget.ts';
 
 const stack = inject('stack');
@@ -140,6 +140,52 @@ describe('backoffice accounts and settings', { timeout: 120_000 }, () => {
       const { error } = await owner.client.from('websites').update({ primary_color: original }).eq('id', stack.demo.websiteId);
       expect(error).toBeNull();
       await owner.client.auth.signOut();
+    }
+  });
+
+  it('works with the keyboard alone, and every control has an accessible name', async () => {
+    const owner = await signUpMember(stack, 'keyboard-owner');
+    const websiteId = await createWebsite(owner, { name: 'Keyboard Cafe' });
+    const { page } = await open();
+    const focused = () => page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return el ? `${el.tagName.toLowerCase()}:${el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 40) ?? ''}:${(el as HTMLInputElement).type ?? ''}` : '';
+    });
+    await page.getByRole('heading', { name: 'Sign in to your backoffice' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatch(/^input:.*:email$/);
+    await page.keyboard.type(owner.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(owner.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Your websites' }).waitFor();
+    // A new screen puts the focus on its heading; a website card opens with Enter.
+    expect(await focused()).toMatch(/^h1:Your websites/);
+    await page.locator('.site-card').waitFor();
+    for (let i = 0; i < 10 && !(await focused()).startsWith('a:Keyboard Cafe'); i++) await page.keyboard.press('Tab');
+    expect(await focused()).toMatch(/^a:Keyboard Cafe/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    expect(await focused()).toMatch(/^h1:Inbox/);
+    // The first stop in the tab order is the skip link, which jumps to the content.
+    expect(await page.evaluate(() => document.querySelector('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')?.textContent)).toBe('Skip to content');
+    await page.locator('.skip').focus();
+    expect(await page.locator('.skip').isVisible()).toBe(true);
+    await page.keyboard.press('Enter');
+    expect(await focused()).toMatch(/^main:/);
+
+    for (const screen of ['inbox', 'settings', 'knowledge', 'analytics', 'team']) {
+      await page.goto(`${stack.demo.backofficeUrl}/#/w/${websiteId}/${screen}`);
+      await page.locator('main h1').waitFor();
+      await page.waitForLoadState('networkidle');
+      const unnamed = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('main input, main select, main textarea, main button, main a')]
+        .filter((el) => {
+          if (el.offsetParent === null) return false;
+          const labels = (el as HTMLInputElement).labels;
+          return !(labels && labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby') && !el.textContent?.trim() && !el.getAttribute('title');
+        })
+        .map((el) => el.outerHTML.slice(0, 80)));
+      expect(unnamed, screen).toEqual([]);
     }
   });
 
