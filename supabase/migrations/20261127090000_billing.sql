@@ -46,9 +46,9 @@ comment on column public.plans.knowledge_sources is
 
 insert into public.plans (id, name, position, monthly_price_cents, currency, websites, ai_answers_per_month, team_members, knowledge_sources)
 values
-  ('free', 'Free', 0, 0, 'usd', 2, 100, 3, 25),
-  ('pro', 'Pro', 1, 2900, 'usd', 5, 2000, 10, 200),
-  ('business', 'Business', 2, 9900, 'usd', 20, 10000, 50, 1000);
+  ('free', 'Free', 0, 0, 'usd', 3, 100, 5, 50),
+  ('pro', 'Pro', 1, 2900, 'usd', 10, 2000, 15, 500),
+  ('business', 'Business', 2, 9900, 'usd', 50, 10000, 50, 2000);
 
 /**
  * One row per account that has ever had a Stripe subscription: the state of its latest one, as the
