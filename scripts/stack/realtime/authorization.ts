@@ -32,6 +32,8 @@ export function emptyPolicies(): Policies {
 }
 
 const lit = (v: string) => pg.escapeLiteral(v);
+/** A policy that hangs must not hold a socket's messages (or a pooled connection) forever. */
+const STATEMENT_TIMEOUT = "set local statement_timeout = '5s'";
 
 function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
@@ -84,6 +86,7 @@ export class Authorizer {
     const rows = extensions.map((ext, i) => `(${lit(ids[i])}, ${lit(ctx.topic)}, ${lit(ext)})`).join(', ');
     const sql = [
       'begin',
+      STATEMENT_TIMEOUT,
       `insert into realtime.messages (id, topic, extension) values ${rows}`,
       settings,
       `select id::text as id from realtime.messages where id in (${ids.map(lit).join(', ')})`,
@@ -91,7 +94,7 @@ export class Authorizer {
     ].join(';\n');
     return this.withClient(async (client) => {
       const results = (await client.query(sql)) as unknown as pg.QueryResult[];
-      const visible = new Set(results[3].rows.map((r: { id: string }) => r.id));
+      const visible = new Set(results[4].rows.map((r: { id: string }) => r.id));
       const next = clonePolicies(policies);
       extensions.forEach((ext, i) => { next[ext].read = visible.has(ids[i]); });
       return next;
@@ -102,7 +105,7 @@ export class Authorizer {
   async write(ctx: AuthContext, policies: Policies, extensions: Extension[]): Promise<Policies> {
     const settings = this.settingsSql(ctx);
     return this.withClient(async (client) => {
-      await client.query(`begin;\n${settings}`);
+      await client.query(`begin;\n${STATEMENT_TIMEOUT};\n${settings}`);
       const next = clonePolicies(policies);
       for (const ext of ['broadcast', 'presence'] as const) {
         if (!extensions.includes(ext)) { next[ext].write = false; continue; }

@@ -40,7 +40,7 @@ export function isRealtimeService(service: GatewayService): service is RealtimeS
 export async function createRealtimeService(ctx: StackContext): Promise<RealtimeService> {
   // The server's own connections act with its privileges (probe rows, replication); each
   // authorisation still runs as the user's role inside its transaction.
-  const pool = new pg.Pool({ connectionString: ctx.dbUrl, max: 10, idleTimeoutMillis: 30_000, application_name: 'emily-realtime' });
+  const pool = new pg.Pool({ connectionString: ctx.dbUrl, max: 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, application_name: 'emily-realtime' });
   pool.on('error', () => {});
   const server = new RealtimeServer({ jwtSecret: ctx.config.jwtSecret, pool, authorizer: new Authorizer(pool), log: ctx.log });
   const feed = new ChangeFeed(server);
