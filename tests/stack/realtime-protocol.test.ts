@@ -80,7 +80,8 @@ describe.each(VSNS)('protocol %s', (vsn) => {
     expect((await s.join('elsewhere:x')).reply.payload).toEqual({ status: 'error', response: { reason: 'unmatched topic' } });
     const expired = userToken(stack, randomUUID(), { expiresIn: -30 });
     const expiredReply = (await s.join(`realtime:t-${randomUUID()}`, { config: {}, access_token: expired })).reply;
-    expect(expiredReply.payload.response.reason).toMatch(/^InvalidJWTToken: Token has expired (30|31|32) seconds ago$/);
+    const [, ago] = /^InvalidJWTToken: Token has expired (\d+) seconds ago$/.exec(expiredReply.payload.response.reason) ?? [];
+    expect(Number(ago)).toBeGreaterThanOrEqual(30);
     expect((await s.join(`realtime:t-${randomUUID()}`, { config: {}, access_token: 'garbage' })).reply.payload.response)
       .toEqual({ reason: 'MalformedJWT: The token provided is not a valid JWT' });
     const forged = signJwt({ role: 'authenticated', exp: Math.floor(Date.now() / 1000) + 60 }, 'another-secret-another-secret-another-secret');

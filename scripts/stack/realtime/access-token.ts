@@ -28,9 +28,9 @@ export async function handleAccessToken(channel: Channel, payload: unknown): Pro
   // Supabase ignores a missing token, an `sb_` key and the token the channel already has.
   if (typeof token !== 'string' || token.startsWith('sb_') || token === channel.accessToken) return;
   const session = channel.session;
+  // The channel keeps receiving under its current policies until the new ones are known.
   const previous = channel.policies;
   channel.accessToken = token;
-  channel.policies = null;
   const check = checkToken(token, session.server.jwtSecret);
   if (!check.ok) {
     return session.shutdownChannel(channel, check.kind === 'signature' ? ':signature_error' : check.message);
@@ -48,6 +48,7 @@ export async function handleAccessToken(channel: Channel, payload: unknown): Pro
     if (previous && (revoked(previous.broadcast.read, policies.broadcast.read) || revoked(previous.presence.read, policies.presence.read))) {
       return session.shutdownChannel(channel, `You no longer have permission to read from this Channel topic: ${channel.name}`);
     }
+    // Fresh policies: write rights are evaluated again, lazily, for the new token.
     channel.policies = policies;
   }
   channel.claims = check.claims;
