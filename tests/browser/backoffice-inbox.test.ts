@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, type Browser } from './support/chromium.ts';
-import { type BackofficePage, openBackoffice, screenshot, signIn, signInMember, type Member } from './support/backoffice.ts';
+import { type BackofficePage, openBackoffice, screenshot, signIn, signInMember, type Member, eventually } from './support/backoffice.ts';
 import { openWidgetPage, type WidgetPage } from './support/widget.ts';
 
 const stack = inject('stack');
@@ -110,7 +110,7 @@ describe('backoffice inbox', { timeout: 120_000 }, () => {
     await page.getByLabel('E-mail').fill(ownerEmail);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Wrong e-mail or password.');
+    await eventually(() => page.getByRole('alert').textContent()).toContain('Wrong e-mail or password.');
     await signIn(page, ownerEmail, ownerPassword);
     expect(await page.locator('.site-list').textContent()).toContain('Northside Cycles');
     await page.reload();
@@ -132,7 +132,7 @@ describe('backoffice inbox', { timeout: 120_000 }, () => {
     const question = 'How much is a puncture repair?';
     await watchRows();
     const sentAt = await visitorSends(question);
-    await expect.poll(() => visitor.conversationId(websiteId)).toMatch(/^[0-9a-f-]{36}$/);
+    await eventually(() => visitor.conversationId(websiteId)).toMatch(/^[0-9a-f-]{36}$/);
     conversationId = (await visitor.conversationId(websiteId))!;
     delivery.push({ what: 'new conversation', ms: (await rowSeenAt(conversationId)) - sentAt });
 
@@ -142,7 +142,7 @@ describe('backoffice inbox', { timeout: 120_000 }, () => {
     await visitor.waitForAnswers(1);
     expect((await visitor.messages())[1].text).toContain('€15');
     // The AI's answer updates the row's preview live.
-    await expect.poll(() => row.locator('.conv-preview').textContent()).toMatch(/^AI: /);
+    await eventually(() => row.locator('.conv-preview').textContent()).toMatch(/^AI: /);
     // Its unread visitor message counts in the row and in the tab title.
     expect(Number(await row.locator('.count').textContent())).toBe(1);
     expect(await page.title()).toMatch(/^\(\d+\) Inbox · Northside Cycles · Emily$/);
@@ -152,7 +152,7 @@ describe('backoffice inbox', { timeout: 120_000 }, () => {
     const { page } = owner;
     await page.locator(`.conv[data-conversation="${conversationId}"]`).click();
     const thread = page.locator('.conversation .messages');
-    await expect.poll(() => thread.locator('.msg').count()).toBe(2);
+    await eventually(() => thread.locator('.msg').count()).toBe(2);
     expect(await thread.locator('.msg-user .msg-body').textContent()).toBe('How much is a puncture repair?');
     expect(await thread.locator('.msg-assistant .msg-body').textContent()).toContain('€15');
     expect(await thread.locator('.msg-assistant .msg-author').textContent()).toBe('AI assistant');
@@ -161,8 +161,8 @@ describe('backoffice inbox', { timeout: 120_000 }, () => {
     expect(await visitorPanel.textContent()).toContain('Anonymous visitor');
     expect(await visitorPanel.locator('a').first().getAttribute('href')).toBe(`${siteUrl}/`);
     // Opened and visible: the team has read it (agent_unread_count 0 in the database, badge gone).
-    await expect.poll(async () => (await api.client.from('conversations').select('agent_unread_count').eq('id', conversationId).single()).data?.agent_unread_count).toBe(0);
-    await expect.poll(() => page.locator(`.conv[data-conversation="${conversationId}"] .count`).count()).toBe(0);
+    await eventually(async () => (await api.client.from('conversations').select('agent_unread_count').eq('id', conversationId).single()).data?.agent_unread_count).toBe(0);
+    await eventually(() => page.locator(`.conv[data-conversation="${conversationId}"] .count`).count()).toBe(0);
   });
 
   it('pauses the AI in one click; visitor and agent see each other type; the visitor gets the reply live and no AI answer', async () => {
@@ -175,32 +175,32 @@ describe('backoffice inbox', { timeout: 120_000 }, () => {
 
     // The visitor types: the agent sees it.
     await visitor.input.pressSequentially('Are you th', { delay: 20 });
-    await expect.poll(() => page.locator('.conversation .typing').textContent()).toBe('The visitor is typing…');
+    await eventually(() => page.locator('.conversation .typing').textContent()).toBe('The visitor is typing…');
 
     // The visitor sends with the AI paused: the message arrives live, no answer is generated.
     const followUp = 'Can someone from the shop call me?';
     const seen = await watchFor('.conversation .messages .msg-user', followUp);
     const sentAt = await visitorSends(followUp);
     delivery.push({ what: 'paused conversation', ms: (await seen()) - sentAt });
-    await expect.poll(() => page.locator('.conversation .typing').textContent()).toBe('');
+    await eventually(() => page.locator('.conversation .typing').textContent()).toBe('');
 
     // The agent types: the visitor sees "typing…".
     const reply = page.getByLabel('Reply to the visitor');
     await reply.pressSequentially('Hi, this is the work', { delay: 20 });
     const visitorTyping = visitor.page.locator('emily-chat .typing');
-    await expect.poll(() => visitorTyping.textContent()).toMatch(/typing/i);
+    await eventually(() => visitorTyping.textContent()).toMatch(/typing/i);
     await reply.fill('Hi, this is the workshop team: yes, we will call you in ten minutes.');
     await reply.press('Enter');
 
     // The visitor sees the reply live; the AI said nothing after the pause.
-    await expect.poll(async () => (await visitor.messages()).filter((m) => m.sender === 'agent').map((m) => m.text))
+    await eventually(async () => (await visitor.messages()).filter((m) => m.sender === 'agent').map((m) => m.text))
       .toEqual(['Hi, this is the workshop team: yes, we will call you in ten minutes.']);
-    await expect.poll(() => visitorTyping.textContent()).toBe('');
+    await eventually(() => visitorTyping.textContent()).toBe('');
     // (The widget adds a local notice of its own after a message the AI does not answer.)
     expect((await visitor.messages()).map((m) => m.sender).filter((s) => s !== 'system')).toEqual(['user', 'assistant', 'user', 'agent']);
     expect(await assistantMessages(conversationId)).toBe(1);
     const ownThread = page.locator('.conversation .messages .msg');
-    await expect.poll(() => ownThread.count()).toBe(4);
+    await eventually(() => ownThread.count()).toBe(4);
     expect(await ownThread.last().locator('.msg-author').textContent()).toBe('You');
     expect(await ownThread.last().getAttribute('class')).toContain('state-sent');
     await screenshot(page, 'inbox-conversation');
@@ -226,20 +226,20 @@ describe('backoffice inbox', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Reopen' }).waitFor();
     expect((await api.client.from('conversations').select('status').eq('id', conversationId).single()).data?.status).toBe('closed');
     await page.locator('.filters a', { hasText: 'Closed' }).click();
-    await expect.poll(() => page.locator(`.conv-list .conv[data-conversation="${conversationId}"]`).count()).toBe(1);
+    await eventually(() => page.locator(`.conv-list .conv[data-conversation="${conversationId}"]`).count()).toBe(1);
     await page.locator('.filters a', { hasText: 'AI answering' }).click();
-    await expect.poll(() => page.locator(`.conv-list .conv[data-conversation="${conversationId}"]`).count()).toBe(0);
+    await eventually(() => page.locator(`.conv-list .conv[data-conversation="${conversationId}"]`).count()).toBe(0);
     await page.getByRole('button', { name: 'Reopen' }).click();
     await page.getByRole('button', { name: 'Close', exact: true }).waitFor();
-    await expect.poll(() => page.locator(`.conv-list .conv[data-conversation="${conversationId}"]`).count()).toBe(1);
+    await eventually(() => page.locator(`.conv-list .conv[data-conversation="${conversationId}"]`).count()).toBe(1);
 
     // Search finds the conversation by the text of a message that is neither its title nor its preview.
     await page.locator('.filters a', { hasText: 'All' }).click();
     await page.getByLabel('Search conversations').fill(`message 2 (${tag}`);
-    await expect.poll(() => page.locator('.conv-list .conv').count()).toBe(1);
+    await eventually(() => page.locator('.conv-list .conv').count()).toBe(1);
     expect(await page.locator('.conv-list .conv').getAttribute('data-conversation')).toBe(conversationId);
     await page.getByLabel('Search conversations').fill(`nothing-like-this-${tag}`);
-    await expect.poll(() => page.locator('.empty h3').first().textContent()).toContain('Nothing matches');
+    await eventually(() => page.locator('.empty h3').first().textContent()).toContain('Nothing matches');
     expect(owner.errors).toEqual([]);
   });
 

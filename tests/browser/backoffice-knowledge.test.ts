@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, type Browser } from './support/chromium.ts';
-import { type BackofficePage, createWebsite, type Member, openBackoffice, screenshot, signIn, signUpMember } from './support/backoffice.ts';
+import { type BackofficePage, createWebsite, type Member, openBackoffice, screenshot, signIn, signUpMember, eventually } from './support/backoffice.ts';
 import { serveTestSite, type TestSite } from './support/pages.ts';
 import { embedPage, openWidgetPage, type WidgetPage } from './support/widget.ts';
 
@@ -93,7 +93,7 @@ describe('backoffice knowledge and analytics', { timeout: 120_000 }, () => {
     await visitor.waitForAnswers(1);
     expect(await lastAnswer()).not.toContain(CODE);
 
-    await expect.poll(() => page.title()).toBe('(1) Inbox · Zorblax Bikes · Emily');
+    await eventually(() => page.title()).toBe('(1) Inbox · Zorblax Bikes · Emily');
     expect(await page.evaluate(() => (window as unknown as { __notifications: string[] }).__notifications))
       .toEqual([`New message on Zorblax Bikes: ${QUESTION}`]);
     expect(await page.locator('.sidenav .count').textContent()).toBe('1');
@@ -118,7 +118,7 @@ describe('backoffice knowledge and analytics', { timeout: 120_000 }, () => {
     await row.getByRole('progressbar').waitFor();
     expect(Number(await row.getByRole('progressbar').getAttribute('aria-valuenow'))).toBeLessThan(100);
     await screenshot(page, 'knowledge-reading');
-    await expect.poll(() => row.getAttribute('data-status'), { timeout: 20_000 }).toBe('ready');
+    await eventually(() => row.getAttribute('data-status'), 20_000).toBe('ready');
     expect(await row.textContent()).toContain('1 passage');
     expect(await row.locator('.source-title strong').textContent()).toBe('Loyalty programme');
     // Progress and the final state came over the website topic: the only read was the one right after adding.
@@ -141,7 +141,7 @@ describe('backoffice knowledge and analytics', { timeout: 120_000 }, () => {
     await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'rentals.txt', mimeType: 'text/plain', buffer: Buffer.from('Cargo bike rental costs 45 euros per day, with a rain cover.') });
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByText('Added. It is being read now').waitFor();
-    await expect.poll(() => page.locator('.source[data-status="ready"]').count(), { timeout: 20_000 }).toBe(3);
+    await eventually(() => page.locator('.source[data-status="ready"]').count(), 20_000).toBe(3);
     expect(await page.locator('#sources-heading').textContent()).toContain('3 sources, 3 passages');
 
     // An empty form says what is missing.
@@ -160,14 +160,14 @@ describe('backoffice knowledge and analytics', { timeout: 120_000 }, () => {
     // Re-read the web page: it goes through ingestion again and ends ready.
     const web = page.locator('.source', { hasText: 'Loyalty programme' });
     await web.getByRole('button', { name: 'Re-read' }).click();
-    await expect.poll(() => web.getAttribute('data-status')).not.toBe('ready');
-    await expect.poll(() => web.getAttribute('data-status'), { timeout: 20_000 }).toBe('ready');
+    await eventually(() => web.getAttribute('data-status')).not.toBe('ready');
+    await eventually(() => web.getAttribute('data-status'), 20_000).toBe('ready');
 
     // Delete the Q&A pair (asked twice).
     const faq = page.locator('.source', { hasText: 'Do you sell helmets?' });
     await faq.getByRole('button', { name: 'Delete' }).click();
     await faq.getByRole('button', { name: 'Delete' }).click();
-    await expect.poll(() => faq.count()).toBe(0);
+    await eventually(() => faq.count()).toBe(0);
     const { data } = await owner.client.from('knowledge_sources').select('title').eq('website_id', websiteId);
     expect(data!.map((r) => r.title).sort()).toEqual(['Loyalty programme', 'rentals.txt']);
     expect(backoffice.errors).toEqual([]);
@@ -183,11 +183,11 @@ describe('backoffice knowledge and analytics', { timeout: 120_000 }, () => {
     expect(await stat('answered by the AI alone')).toBe('100%');
     expect(await stat('median first response')).toMatch(/^\d+(\.\d)? s$/);
     // uPlot (loaded on demand) draws the four charts.
-    await expect.poll(() => page.locator('.chart-box canvas').count()).toBe(4);
+    await eventually(() => page.locator('.chart-box canvas').count()).toBe(4);
     const { data } = await owner.client.rpc('website_analytics', { site_id: websiteId, days: 30 });
     expect(data.totals).toMatchObject({ conversations: 1, user_messages: 2, assistant_messages: 2, agent_messages: 0, ai_only: 1 });
     await page.getByRole('button', { name: 'Last 7 days' }).click();
-    await expect.poll(() => page.locator('.chart-table tbody').first().locator('tr').count()).toBe(7);
+    await eventually(() => page.locator('.chart-table tbody').first().locator('tr').count()).toBe(7);
     await screenshot(page, 'analytics', true);
   });
 });

@@ -5,7 +5,7 @@
 // widget visitor's anonymous session refused at the door.
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { launchChromium, type Browser } from './support/chromium.ts';
-import { client, createWebsite, type BackofficePage, openBackoffice, screenshot, signIn, signInMember, signUpMember } from './support/backoffice.ts';
+import { client, createWebsite, type BackofficePage, openBackoffice, screenshot, signIn, signInMember, signUpMember, eventually } from './support/backoffice.ts';
 import { openWidgetPage } from './support/widget.ts';
 
 const stack = inject('stack');
@@ -50,12 +50,12 @@ describe('backoffice accounts and settings', { timeout: 120_000 }, () => {
 
     // The preview frame runs the real widget (emily-loader.js → emily-chat.js) with the saved settings…
     const frame = page.frameLocator('iframe.preview-frame');
-    await expect.poll(() => frame.locator('emily-chat #emily-title').textContent()).toBe('Riverside Books');
+    await eventually(() => frame.locator('emily-chat #emily-title').textContent()).toBe('Riverside Books');
     // …and with unsaved ones: a new name, welcome message and colour show before saving.
     await page.getByLabel('Name', { exact: true }).fill('Riverside Books & Coffee');
     await page.getByLabel('Welcome message').fill('Hello! Ask us about books or coffee.');
     await page.getByLabel('Colour as hex code').fill('#7c3aed');
-    await expect.poll(() => frame.locator('emily-chat #emily-title').textContent()).toBe('Riverside Books & Coffee');
+    await eventually(() => frame.locator('emily-chat #emily-title').textContent()).toBe('Riverside Books & Coffee');
     expect(await frame.locator('emily-chat .log .welcome').textContent()).toContain('Hello! Ask us about books or coffee.');
     const preview = page.frames().find((f) => f.url().endsWith('/preview.html'))!;
     expect(await launcherColour(preview)).toBe('rgb(124, 58, 237)');
@@ -196,9 +196,9 @@ describe('backoffice accounts and settings', { timeout: 120_000 }, () => {
     const { page } = await open();
     await page.evaluate((session) => localStorage.setItem('sb-127-auth-token', JSON.stringify(session)), data.session);
     await page.reload();
-    await expect.poll(() => page.locator('.notice-warning').textContent()).toContain('That was a chat-widget visitor session.');
+    await eventually(() => page.locator('.notice-warning').textContent()).toContain('That was a chat-widget visitor session.');
     await page.getByRole('heading', { name: 'Sign in to your backoffice' }).waitFor();
-    await expect.poll(() => page.evaluate(() => localStorage.getItem('sb-127-auth-token'))).toBeNull();
+    await eventually(() => page.evaluate(() => localStorage.getItem('sb-127-auth-token'))).toBeNull();
     // And the database agrees: an anonymous user cannot create a website.
     const insert = await anonymous.from('websites').insert({ name: 'Sneaky' }).select();
     expect(insert.error?.code).toBe('42501');

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { client, createWebsite, type Member, openBackoffice, screenshot, signIn, signInMember, signUpMember, type BackofficePage } from './support/backoffice.ts';
+import { client, createWebsite, type Member, openBackoffice, screenshot, signIn, signInMember, signUpMember, type BackofficePage, eventually } from './support/backoffice.ts';
 
 const stack = inject('stack');
 let ownerA: Member;
@@ -122,7 +122,7 @@ describe('backoffice access', { timeout: 120_000 }, () => {
     const password = await owner.page.locator('.once .password').textContent();
     expect(password).toMatch(/^[\w]{5}(-[\w]{5}){3}$/);
     expect(await owner.page.locator('.notice-success').textContent()).toContain(`Account created for ${agentEmail} and added as agent`);
-    await expect.poll(() => owner.page.locator('.member').count()).toBe(2);
+    await eventually(() => owner.page.locator('.member').count()).toBe(2);
     await screenshot(owner.page, 'team');
 
     // The agent signs in with the password the owner handed over.
@@ -135,7 +135,7 @@ describe('backoffice access', { timeout: 120_000 }, () => {
     await agentUi.page.locator(`.conv[data-conversation="${conversationA}"]`).click();
     await agentUi.page.getByLabel('Reply to the visitor').fill('Hello from the agent.');
     await agentUi.page.getByLabel('Reply to the visitor').press('Enter');
-    await expect.poll(() => agentUi.page.locator('.conversation .msg-agent.state-sent').count()).toBe(1);
+    await eventually(() => agentUi.page.locator('.conversation .msg-agent.state-sent').count()).toBe(1);
 
     // Settings: read-only, no secret, no delete; team: no invitation form.
     await agentUi.page.locator('.sidenav a', { hasText: 'Settings' }).click();
@@ -181,7 +181,7 @@ describe('backoffice access', { timeout: 120_000 }, () => {
     const row = owner.page.locator('.member', { hasText: agentEmail });
     await row.getByRole('button', { name: 'Remove' }).click();
     await row.getByRole('button', { name: 'Remove' }).click();
-    await expect.poll(() => owner.page.locator('.member').count()).toBe(1);
+    await eventually(() => owner.page.locator('.member').count()).toBe(1);
     expect((await a.from('websites').select('id').eq('id', siteA)).data).toEqual([]);
     expect(await canJoin(a, `website:${siteA}`)).toBe(false);
     await agentUi.page.reload();

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
 import type { LocalInfo } from '../../../scripts/stack/stack.ts';
 import { launchChromium, type Browser } from './chromium.ts';
@@ -81,4 +82,9 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage });
   return path;
+}
+
+/** expect.poll with room for a loaded machine (its default gives up after one second). */
+export function eventually<T>(read: () => T | Promise<T>, timeout = 15_000) {
+  return expect.poll(read, { timeout, interval: 50 });
 }
