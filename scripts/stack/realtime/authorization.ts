@@ -10,6 +10,7 @@ import pg from 'pg';
 import { API_ROLES } from '../db.ts';
 import type { Claims } from '../jwt.ts';
 import type { Policies } from './channel.ts';
+import { isConnectionError } from './db-errors.ts';
 
 export type Extension = 'broadcast' | 'presence';
 
@@ -34,12 +35,6 @@ export function emptyPolicies(): Policies {
 const lit = (v: string) => pg.escapeLiteral(v);
 /** A policy that hangs must not hold a socket's messages (or a pooled connection) forever. */
 const STATEMENT_TIMEOUT = "set local statement_timeout = '5s'";
-
-function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith('08') || code.startsWith('57P');
-  return true;
-}
 
 function classify(err: unknown): AuthorizationError {
   if (err instanceof AuthorizationError) return err;

@@ -8,10 +8,13 @@ import type { Pgoutput } from 'pg-logical-replication';
 import { API_ROLES } from '../db.ts';
 import type { ChangeSink, RowChange } from './change-feed.ts';
 import type { Channel } from './channel.ts';
+import { isConnectionError } from './db-errors.ts';
 import { isMessagesTable, type TextRow } from './db-broadcast.ts';
 import { bindingToLog, parseBinding, passesFilters, type ParsedBinding } from './pg-filters.ts';
-import type { RelationCatalog, RelationInfo } from './pg-relations.ts';
+import { changePayload } from './pg-payload.ts';
+import type { RelationCatalog } from './pg-relations.ts';
 import { textToValue } from './pg-values.ts';
+import { visibleTo } from './pg-visibility.ts';
 import { isObject } from './payload.ts';
 import { encodeMessage } from './protocol.ts';
 import type { PostgresChangesPort } from './server.ts';
@@ -23,23 +26,10 @@ interface Binding {
   active: boolean;
 }
 
-/** Changes waiting for their RLS checks; beyond this the oldest work is refused, not hoarded. */
+/** Changes waiting for their RLS checks; beyond this new ones are refused, not hoarded. */
 const MAX_QUEUED_CHANGES = 10_000;
-/** Supabase's apply_rls max_record_bytes: bigger records lose their values over 64 bytes. */
-const MAX_RECORD_BYTES = 1024 * 1024;
+/** Wait before checking a channel's bindings again when the database was unreachable. */
 const RETRY_MS = 5_000;
-/** How many 2 ms waits for a just-decoded transaction to become visible (it takes microseconds). */
-const MAX_VISIBILITY_WAITS = 500;
-
-/**
- * True once transaction `xid` (32 bits) is visible to new snapshots: the 64-bit id is rebuilt
- * from the current snapshot's epoch (one less if the counter wrapped since).
- */
-function committedSql(xid: number): string {
-  const xmax = 'pg_snapshot_xmax(pg_current_snapshot())::text::bigint';
-  const epoch = `((${xmax} >> 32) - (case when ${xid}::bigint > (${xmax} & 4294967295) then 1 else 0 end))`;
-  return `select pg_visible_in_snapshot(((${epoch} << 32) | ${xid}::bigint)::text::xid8, pg_current_snapshot()) as committed`;
-}
 
 /** Supabase ids bindings with :erlang.phash2(params), an integer below 2^27: same params, same id. */
 function bindingId(params: unknown): number {
@@ -52,13 +42,7 @@ function bindingId(params: unknown): number {
 }
 
 const lit = (v: string) => pg.escapeLiteral(v);
-const ident = (v: string) => pg.escapeIdentifier(v);
 const key = (schema: string, table: string) => `${schema}\u0000${table}`;
-
-function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return !(typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) || code.startsWith('08') || code.startsWith('57P');
-}
 
 export class PostgresChanges implements PostgresChangesPort, ChangeSink {
   private readonly byChannel = new Map<Channel, Binding[]>();
@@ -233,7 +217,11 @@ export class PostgresChanges implements PostgresChangesPort, ChangeSink {
       let visible = roleBindings;
       if (change.type !== 'DELETE' && info.pk.length === 0) errors = ['Error 400: Bad Request, no primary key'];
       else if (change.type !== 'DELETE' && info.pk.some((c) => !selectable.has(c))) errors = ['Error 401: Unauthorized'];
-      else if (info.rlsEnabled && change.type !== 'DELETE') visible = await this.rlsVisible(info, change.record!, change.xid, role, roleBindings);
+      else if (info.rlsEnabled && change.type !== 'DELETE') {
+        const claimsOf = (b: Binding) => JSON.stringify(b.channel.claims);
+        const allowed = await visibleTo(this.pool, info, change.record!, change.xid, role, [...new Set(roleBindings.map(claimsOf))]);
+        visible = roleBindings.filter((b) => allowed.has(claimsOf(b)));
+      }
       if (!visible.length) continue;
       const bySelect = new Map<string, Binding[]>();
       for (const b of visible) {
@@ -242,40 +230,9 @@ export class PostgresChanges implements PostgresChangesPort, ChangeSink {
       }
       for (const group of bySelect.values()) {
         const select = (group[0].parsed as ParsedBinding).select;
-        const data = this.payload(info, change, { record, old, selectable, select, errors, commitTimestamp });
+        const data = changePayload(info, change.type, { record, old, selectable, select, errors, commitTimestamp });
         this.send(group, data);
       }
-    }
-  }
-
-  private payload(
-    info: RelationInfo, change: RowChange,
-    o: { record: Record<string, unknown> | null; old: Record<string, unknown> | null; selectable: Set<string>; select: string[] | null; errors: string[] | null; commitTimestamp: string },
-  ): string {
-    const shown = (name: string) => o.selectable.has(name) && (!o.select || o.select.includes(name) || info.pk.includes(name));
-    const base = { columns: [] as Array<{ name: string; type: string }>, commit_timestamp: o.commitTimestamp, errors: o.errors, schema: info.schema, table: info.table };
-    if (o.errors) return JSON.stringify({ ...base, record: {}, type: change.type });
-    base.columns = info.columns.filter((c) => shown(c.name)).map((c) => ({ name: c.name, type: c.type.name }));
-    const tooBig = Buffer.byteLength(JSON.stringify([o.record, o.old])) > MAX_RECORD_BYTES;
-    const pick = (row: Record<string, unknown> | null, onlyPk = false) => {
-      const out: Record<string, unknown> = {};
-      if (!row) return out;
-      for (const [name, value] of Object.entries(row)) {
-        if (!shown(name) || (onlyPk && !info.pk.includes(name))) continue;
-        if (tooBig && JSON.stringify(value).length > 64) continue;
-        out[name] = value;
-      }
-      return out;
-    };
-    const errors = tooBig ? ['Error 413: Payload Too Large'] : null;
-    switch (change.type) {
-      case 'INSERT':
-        return JSON.stringify({ ...base, errors, record: pick(o.record), type: 'INSERT' });
-      case 'UPDATE':
-        return JSON.stringify({ ...base, errors, old_record: pick(o.old), record: pick(o.record), type: 'UPDATE' });
-      default:
-        // With RLS on, a delete cannot be secured: only the primary key is sent.
-        return JSON.stringify({ ...base, errors, old_record: pick(o.old, info.rlsEnabled), type: 'DELETE' });
     }
   }
 
@@ -291,64 +248,5 @@ export class PostgresChanges implements PostgresChangesPort, ChangeSink {
       const payload = `{"ids":${JSON.stringify(ids)},"data":${dataJson}}`;
       channel.session.send(encodeMessage(channel.session.vsn, null, null, channel.topic, 'postgres_changes', payload));
     }
-  }
-
-  /**
-   * Which bindings' users may SELECT the changed row, as their role with their claims.
-   * A commit reaches the WAL (and so this stream) a moment before other sessions can see it, so
-   * the batch first checks that the transaction is visible and is retried until it is; otherwise
-   * the row would look forbidden to everyone.
-   */
-  private async rlsVisible(info: RelationInfo, row: TextRow, xid: number, role: string, bindings: Binding[]): Promise<Binding[]> {
-    const byClaims = new Map<string, Binding[]>();
-    for (const b of bindings) {
-      const claims = JSON.stringify(b.channel.claims);
-      byClaims.set(claims, [...(byClaims.get(claims) ?? []), b]);
-    }
-    const where = info.pk.map((c) => {
-      const column = info.columns.find((x) => x.name === c)!;
-      const value = row[c];
-      return value == null ? `${ident(c)} is null` : `${ident(c)} = ${lit(value)}::${column.sqlType}`;
-    }).join(' and ');
-    const probe = `select exists(select 1 from ${ident(info.schema)}.${ident(info.table)} where ${where}) as visible`;
-    const settings = (claims: string) => {
-      const sub = String((JSON.parse(claims) as { sub?: unknown }).sub ?? '');
-      return `select set_config('role', ${lit(role)}, true), set_config('request.jwt.claims', ${lit(claims)}, true), ` +
-        `set_config('request.jwt.claim.sub', ${lit(sub)}, true), set_config('request.jwt.claim.role', ${lit(role)}, true)`;
-    };
-    const claimsList = [...byClaims.keys()];
-    const client = await this.pool.connect();
-    let broken = false;
-    const allowed = new Set<string>();
-    try {
-      const sql = ['begin', "set local statement_timeout = '5s'", committedSql(xid), ...claimsList.flatMap((c) => [settings(c), probe]), 'rollback'].join(';\n');
-      try {
-        for (let attempt = 0; ; attempt++) {
-          const results = (await client.query(sql)) as unknown as pg.QueryResult[];
-          if (results[2].rows[0]?.committed !== true && attempt < MAX_VISIBILITY_WAITS) {
-            await new Promise((r) => setTimeout(r, 2));
-            continue;
-          }
-          claimsList.forEach((c, i) => { if (results[4 + i * 2].rows[0]?.visible === true) allowed.add(c); });
-          break;
-        }
-      } catch (err) {
-        await client.query('rollback').catch(() => { broken = true; });
-        if (isConnectionError(err)) throw err;
-        // A policy failed for someone: check each user alone, so one failure hides only their row.
-        for (const c of claimsList) {
-          try {
-            const results = (await client.query(['begin', "set local statement_timeout = '5s'", committedSql(xid), settings(c), probe, 'rollback'].join(';\n'))) as unknown as pg.QueryResult[];
-            if (results[4].rows[0]?.visible === true) allowed.add(c);
-          } catch (e) {
-            await client.query('rollback').catch(() => { broken = true; });
-            if (isConnectionError(e)) throw e;
-          }
-        }
-      }
-    } finally {
-      client.release(broken);
-    }
-    return claimsList.filter((c) => allowed.has(c)).flatMap((c) => byClaims.get(c)!);
   }
 }
