@@ -51,7 +51,13 @@ export async function createRealtimeService(ctx: StackContext): Promise<Realtime
     dbUrl: ctx.dbUrl, slotName: slotNameFor(ctx.config.dataDir), publications: PUBLICATIONS,
     log: ctx.log, onMessage: feed.onMessage, onSlotLost: feed.onSlotLost,
   });
-  await replication.start();
+  try {
+    await replication.start();
+  } catch (err) {
+    server.stop();
+    await pool.end().catch(() => {});
+    throw err;
+  }
 
   let closing: Promise<void> | undefined;
   return {
