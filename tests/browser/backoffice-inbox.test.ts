@@ -243,6 +243,53 @@ describe('backoffice inbox', { timeout: 120_000 }, () => {
     expect(owner.errors).toEqual([]);
   });
 
+  it('catches up on what it missed while its connection was down', async () => {
+    const { page } = owner;
+    // Lets the test cut the page's WebSockets for real and refuse new ones until it allows them
+    // again (the REST API stays reachable, as when only a proxy drops long-lived connections).
+    await page.addInitScript(() => {
+      const sockets = new Set<WebSocket>();
+      let blocked = false;
+      const Native = WebSocket;
+      const Tracked = function (this: unknown, url: string | URL, protocols?: string | string[]) {
+        const ws = new Native(blocked ? 'ws://127.0.0.1:9/refused' : url, protocols);
+        sockets.add(ws);
+        ws.addEventListener('close', () => sockets.delete(ws));
+        return ws;
+      } as unknown as typeof WebSocket;
+      Tracked.prototype = Native.prototype;
+      Object.assign(Tracked, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+      window.WebSocket = Tracked;
+      document.addEventListener('backoffice-test:cut', () => {
+        blocked = true;
+        for (const ws of sockets) ws.close(4000, 'test cuts the connection');
+      });
+      document.addEventListener('backoffice-test:restore', () => { blocked = false; });
+    });
+    await page.getByLabel('Search conversations').fill('');
+    await page.reload();
+    await page.locator('.feed-status.feed-live').waitFor();
+    const row = page.locator(`.conv[data-conversation="${conversationId}"]`);
+    await row.waitFor();
+
+    await page.evaluate(() => document.dispatchEvent(new Event('backoffice-test:cut')));
+    await page.locator('.feed-status.feed-offline').waitFor();
+    const missed = `Are you still there? (${tag})`;
+    await visitorSends(missed);
+    await eventually(async () => (await api.client.from('messages').select('id').eq('conversation_id', conversationId).eq('content', missed)).data?.length).toBe(1);
+    await page.waitForTimeout(500);
+    expect(await page.locator('.conversation .messages').textContent()).not.toContain(missed);
+    expect(await page.locator('.feed-status').textContent()).toBe('Offline, reconnecting…');
+
+    await page.evaluate(() => document.dispatchEvent(new Event('backoffice-test:restore')));
+    await page.locator('.feed-status.feed-live').waitFor({ timeout: 30_000 });
+    // The open conversation caught up, each message once; the row shows what the database has
+    // (the AI, answering again, may have replied meanwhile).
+    await eventually(async () => (await page.locator('.conversation .messages .msg-user .msg-body').allTextContents()).filter((b) => b === missed).length, 30_000).toBe(1);
+    const preview = async () => (await api.client.from('conversations').select('last_message_preview').eq('id', conversationId).single()).data?.last_message_preview;
+    await eventually(async () => (await row.locator('.conv-preview').textContent())?.endsWith((await preview()) ?? '?')).toBe(true);
+  });
+
   it('signs out', async () => {
     const { page } = owner;
     await page.getByRole('button', { name: 'Sign out' }).click();
