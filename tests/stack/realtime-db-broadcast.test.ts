@@ -80,6 +80,15 @@ describe.each(VSNS)('database broadcast on %s', (vsn) => {
   });
 });
 
+describe('replication_ready', () => {
+  it.each(VSNS)('tells a %s channel that opted in once the database change stream is up', async (vsn) => {
+    const system = new Inbox<any>();
+    const topic = `ready-${randomUUID()}`;
+    await subscribed(realtimeClient(stack, vsn).channel(topic, { config: { broadcast: { replication_ready: true } } }).on('system', {}, system.push));
+    expect(await system.waitFor()).toEqual({ extension: 'system', status: 'ok', message: 'Replication connection established', channel: topic });
+  });
+});
+
 describe('replay on a public channel', () => {
   it('is refused with Supabase reason', async () => {
     const s = await RawSocket.open(stack, '2.0.0');

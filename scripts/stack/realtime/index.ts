@@ -51,6 +51,7 @@ export async function createRealtimeService(ctx: StackContext): Promise<Realtime
     dbUrl: ctx.dbUrl, slotName: slotNameFor(ctx.config.dataDir), publications: PUBLICATIONS,
     log: ctx.log, onMessage: feed.onMessage, onSlotLost: feed.onSlotLost,
   });
+  server.replicationReady = () => replication.streaming;
   try {
     await replication.start();
   } catch (err) {

@@ -13,6 +13,18 @@ import { loadReplay, replayRequest, sendReplay, type ReplayedMessage } from './r
 import type { Session } from './session.ts';
 import { checkToken, pickAccessToken } from './tokens.ts';
 
+/** Supabase's replication_ready_timeout and check interval. */
+const REPLICATION_READY_TIMEOUT_MS = 60_000;
+const REPLICATION_READY_CHECK_MS = 500;
+
+/** `broadcast.replication_ready`: a system message once the database change stream is up. */
+function notifyReplicationReady(channel: Channel, deadline: number): void {
+  if (channel.closed) return;
+  if (channel.session.server.replicationReady()) return channel.system('system', 'ok', 'Replication connection established');
+  if (Date.now() >= deadline) return channel.session.shutdownChannel(channel, 'Replication connection was not established in time');
+  setTimeout(() => notifyReplicationReady(channel, deadline), REPLICATION_READY_CHECK_MS).unref();
+}
+
 export async function handleJoin(session: Session, msg: Inbound): Promise<void> {
   const { topic, ref, joinRef } = msg;
   const fail = (reason: string) => session.send(encodeReply(session.vsn, joinRef, ref, topic, 'error', { reason }));
@@ -88,6 +100,7 @@ export async function handleJoin(session: Session, msg: Inbound): Promise<void> 
   scheduleTokenExpiry(channel, check.exp);
   if (channel.presenceEnabled && channel.readsPresence) sendPresenceState(channel);
   if (wait) channel.system('postgres_changes', 'ok', 'Subscribed to PostgreSQL');
+  if (flexBool(broadcast.replication_ready)) notifyReplicationReady(channel, Date.now() + REPLICATION_READY_TIMEOUT_MS);
   else if (bindings.length) {
     pgChanges!.activate(channel).catch((err: Error) => session.server.log(`[realtime] UnableToSubscribeToPostgres: ${err.message}`));
   }

@@ -52,6 +52,8 @@ export class RealtimeServer {
   readonly authorizer: Authorizer;
   readonly log: (line: string) => void;
   postgresChanges: PostgresChangesPort | undefined;
+  /** Whether the database change stream is up (for `broadcast.replication_ready` joins). */
+  replicationReady: () => boolean = () => false;
   /** Refuses new sockets while the server restarts or stops. */
   accepting = true;
   private readonly wss = new WebSocketServer({
