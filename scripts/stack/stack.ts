@@ -103,8 +103,8 @@ export async function startStack(config: StackConfig, opts: StartOptions = {}): 
     log(cluster.created ? '· Platform bootstrap: new cluster, applying' : '· Platform bootstrap: checking');
     await applyPlatform(dbUrl);
     mark('platform');
-    log('· Migrations: supabase migration up');
-    await applyMigrations(dbUrl);
+    const migrations = await applyMigrations(dbUrl);
+    log(migrations.ran ? '· Migrations: applied with supabase migration up' : '· Migrations: up to date');
     mark('migrations');
     if (await applySeed(dbUrl)) log('· Seed: supabase/seed.sql applied');
     mark('seed');
