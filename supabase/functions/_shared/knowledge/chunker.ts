@@ -1,7 +1,9 @@
 // Splits a document into overlapping passages for retrieval: paragraphs first, sentences inside
 // long paragraphs, words only for a sentence longer than a passage. Each passage after the first
 // starts with the tail of the previous one (~15 %), so an answer that straddles a boundary is still
-// found whole in one passage.
+// found whole in one passage. A heading, a short label line, a list item or a table row keeps its
+// own line, so the answer engine never reads it as part of the sentence after it.
+import { structuralLines } from '../answer/segment.ts';
 import { sentences } from '../text.ts';
 
 export interface ChunkOptions {
@@ -46,15 +48,16 @@ export function chunkText(text: string, opts: ChunkOptions = {}): Chunk[] {
   return chunks.map((content, position) => ({ position, content }));
 }
 
-/** A sentence (or a run of words), and whether it starts a paragraph. */
+/** A sentence (or a run of words), and whether it starts a paragraph or a line. */
 interface Unit {
   text: string;
   paragraph: boolean;
+  line?: boolean;
 }
 
-/** Sentences of one paragraph are joined by a space, paragraphs by a blank line. */
+/** Sentences of one line are joined by a space, lines by a line break, paragraphs by a blank line. */
 function join(units: Unit[]): string {
-  return units.map((u, i) => (i === 0 ? u.text : `${u.paragraph ? '\n\n' : ' '}${u.text}`)).join('');
+  return units.map((u, i) => (i === 0 ? u.text : `${u.paragraph ? '\n\n' : u.line ? '\n' : ' '}${u.text}`)).join('');
 }
 
 /** Sentences (or word runs for very long sentences), never longer than `target`. */
@@ -62,11 +65,15 @@ function toUnits(text: string, target: number): Unit[] {
   const units: Unit[] = [];
   for (const paragraph of normalise(text).split(/\n\s*\n/)) {
     let first = true;
-    for (const s of sentences(paragraph)) {
-      const pieces = s.length <= target ? [s] : wordRuns(s, target);
-      for (const piece of pieces) {
-        units.push({ text: piece, paragraph: first });
-        first = false;
+    for (const line of structuralLines(paragraph)) {
+      let lineStart = true;
+      for (const s of sentences(line)) {
+        const pieces = s.length <= target ? [s] : wordRuns(s, target);
+        for (const piece of pieces) {
+          units.push({ text: piece, paragraph: first, ...(lineStart && !first ? { line: true } : {}) });
+          first = false;
+          lineStart = false;
+        }
       }
     }
   }

@@ -50,3 +50,13 @@ Deno.test('paragraph breaks survive inside a passage; a heading is not glued to 
   const [c] = chunkText('Returns policy\n\nYou can return unused items within 30 days. Bikes must be unridden.');
   assertEquals(c.content, 'Returns policy\n\nYou can return unused items within 30 days. Bikes must be unridden.');
 });
+
+Deno.test('a label line, list items and a table row keep their own lines inside a passage', () => {
+  const [c] = chunkText('Opening hours\nWe are open Monday to Friday.\n- Closed on Sundays\n- Closed on public holidays\n| Service | Price |\n\nPuncture repair\nA puncture repair costs €15.');
+  assertEquals(c.content, 'Opening hours\nWe are open Monday to Friday.\n- Closed on Sundays\n- Closed on public holidays\n| Service | Price |\n\nPuncture repair\nA puncture repair costs €15.');
+});
+
+Deno.test('soft-wrapped prose is still joined into sentences', () => {
+  const [c] = chunkText('Our workshop services skis and\nsnowboards. A basic wax costs\n18 euros.');
+  assertEquals(c.content, 'Our workshop services skis and snowboards. A basic wax costs 18 euros.');
+});
