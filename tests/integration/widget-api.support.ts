@@ -74,6 +74,18 @@ export async function website(stack: StackInfo, owner: { userId: string }, opts:
   return rows[0].id;
 }
 
+/**
+ * Puts an account on a paid plan (an active subscription, as the Stripe webhook would record it),
+ * for tests and benchmarks that send more AI messages than the free plan's monthly quota.
+ */
+export async function subscribe(stack: StackInfo, accountId: string, plan: 'pro' | 'business' = 'business'): Promise<void> {
+  await db(stack).query(
+    `insert into public.subscriptions (account_id, plan_id, status) values ($1, $2, 'active')
+     on conflict (account_id) do update set plan_id = excluded.plan_id, status = 'active'`,
+    [accountId, plan],
+  );
+}
+
 /** Knowledge added directly (setup for answer tests; the knowledge function has its own tests). */
 export async function knowledge(stack: StackInfo, websiteId: string, items: Array<{ title: string; url?: string; content: string }>): Promise<void> {
   for (const item of items) {
