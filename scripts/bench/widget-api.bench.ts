@@ -8,14 +8,20 @@
 //     (public-echo) through the same gateway and functions host.
 //   - ingestion throughput (passages per second) of one large text source through `knowledge`;
 //     baseline: inserting the same passages with one multi-row INSERT from here.
+//   - the offline (extractive) engine's time per answer, in process, on the demo knowledge base's
+//     retrieved passages; baseline: the full-text retrieval of the same question (one SQL call).
 // Bounded: N requests each (BENCH_WIDGET_N, default 100), the whole run stops within ~3 minutes.
+// The bench's own account is on the business plan: N + 5 AI answers are more than the free plan's
+// monthly quota, after which messages would wait for a person instead of streaming.
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT_DIR } from '../stack/config.ts';
+import { extractAnswer } from '../../supabase/functions/_shared/answer/extractive.ts';
+import type { Passage } from '../../supabase/functions/_shared/answer/types.ts';
 import { startFakeOpenAi, FAKE_MODEL } from '../../tests/support/fake-openai.ts';
 import { startTestStack } from '../../tests/support/stack.ts';
-import { closeDb, db, eventually, fn, member, postJson, readSse, visitor, website } from '../../tests/integration/widget-api.support.ts';
+import { closeDb, db, eventually, fn, member, postJson, readSse, subscribe, visitor, website } from '../../tests/integration/widget-api.support.ts';
 
 const N = Number(process.env.BENCH_WIDGET_N ?? 100);
 const DEADLINE = Date.now() + 180_000;
@@ -61,7 +67,12 @@ const stack = running.info;
 
 try {
   const owner = await member(stack);
+  await subscribe(stack, owner.userId, 'business');
   const site = await website(stack, owner, { name: 'Bench Cycles', ai_instructions: 'Be brief.' });
+  const { rows: [plan] } = await db(stack).query(`select ai_answers_per_month from private.account_plan($1)`, [owner.userId]);
+  if (plan.ai_answers_per_month !== null && plan.ai_answers_per_month < N + 5) {
+    throw new Error(`the bench account's plan allows ${plan.ai_answers_per_month} AI answers a month; the bench sends ${N + 5}`);
+  }
   const fixture = join(ROOT_DIR, 'tests', 'fixtures', 'knowledge', 'alpine-outfitters');
   const docs = readdirSync(fixture).filter((f) => f.endsWith('.md') && f !== 'README.md').map((f) => readFileSync(join(fixture, f), 'utf8'));
   for (const doc of docs) {
@@ -95,7 +106,9 @@ try {
       firstEvent ??= e.at;
       if (e.event === 'delta') first ??= e.at;
     });
-    if (events.at(-1)?.event !== 'done') throw new Error(`stream did not finish: ${JSON.stringify(events.at(-1))}`);
+    if (events.at(-1)?.event !== 'done') {
+      throw new Error(`stream did not finish (request ${i + 1}, HTTP ${res.status} ${res.headers.get('content-type')}): ${JSON.stringify(events.at(-1) ?? null)}`);
+    }
     conversationId = events[0].data.conversation_id;
     const providerFirst = fake.chatRequests.at(-1)!.firstChunkAt!;
     if (i < 5) continue; // warm-up
@@ -173,6 +186,32 @@ try {
   const baseRate = chunks.length / (baselineMs / 1000);
   console.log(`\ningestion: ${done.chunk_count} passages (${(big.slice(0, 60_000).length / 1000).toFixed(0)} kB text) in ${ingestMs.toFixed(0)} ms → ${rate.toFixed(0)} passages/s` +
     `   | baseline (one INSERT of the same passages) ${baseRate.toFixed(0)} passages/s   ratio ${(rate / baseRate).toFixed(2)}×`);
+  // ── offline engine ────────────────────────────────────────────────────────────────────
+  const demoQuestions = [
+    'How much is a puncture repair?', 'When are you open on Saturday?', 'Where is the shop?', 'Do you repair e-bikes?',
+    'How long does a full service take?', 'How much is delivery?', 'What brands do you sell?', 'Do you sell sailing boats or kayaks?',
+  ];
+  const retrieval: number[] = [];
+  const passagesOf = new Map<string, Passage[]>();
+  for (let i = 0; i < N; i++) {
+    bounded();
+    const question = demoQuestions[i % demoQuestions.length];
+    const r0 = now();
+    const { rows } = await db(stack).query(
+      `select chunk_id, source_id, content, title, url, rank from public.match_knowledge($1, $2, 20)`, [stack.demo.websiteId, question]);
+    retrieval.push(now() - r0);
+    passagesOf.set(question, rows.slice(0, 5).map((r) => ({ id: r.chunk_id, sourceId: r.source_id, content: r.content, title: r.title, url: r.url, score: r.rank })));
+  }
+  const engine: number[] = [];
+  for (let i = 0; i < N * 10; i++) {
+    const question = demoQuestions[i % demoQuestions.length];
+    const e0 = now();
+    extractAnswer(question, passagesOf.get(question)!, 'en', { websiteName: 'Northside Cycles' });
+    engine.push(now() - e0);
+  }
+  console.log('');
+  line('offline engine, one answer (demo KB, in process)', engine, retrieval);
+
   const p50 = pct(overhead, 50);
   console.log(`\nTTFT overhead p50 ${fmt(p50)} (aim < 30 ms): ${p50 < 30 ? 'met' : 'NOT met'}`);
 } finally {
