@@ -1,11 +1,15 @@
 // Conformance of /auth/v1 with Supabase Auth (GoTrue), driven by the unmodified supabase-js
 // client for every call Emily makes, plus raw HTTP for the bad input a client library never sends.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import bcrypt from 'bcryptjs';
 import pg from 'pg';
+import { parse as parseToml } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
+import { ROOT_DIR } from '../../scripts/stack/config.ts';
 import { asRole, createPool } from '../../scripts/stack/db.ts';
 import { signJwt, verifyJwt } from '../../scripts/stack/jwt.ts';
 import type { AuthService } from '../../scripts/stack/auth/index.ts';
@@ -93,6 +97,16 @@ describe('e-mail sign-up (POST /signup)', () => {
     expect(await bcrypt.compare(PASSWORD, row.encrypted_password)).toBe(true);
     expect(row.last_sign_in_at).not.toBeNull();
     expect(claimsOf(session.access_token).amr[0].method).toBe('password');
+  });
+
+  it('confirms at once locally although config.toml keeps e-mail confirmations on for the hosted project', async () => {
+    const toml = parseToml(readFileSync(join(ROOT_DIR, 'supabase', 'config.toml'), 'utf8')) as { auth: { email: Record<string, unknown> } };
+    // `supabase config push` must never switch confirmations off in production.
+    expect(toml.auth.email.enable_confirmations).toBe(true);
+    const { session, user } = await signUp();
+    expect(session.access_token).toBeTruthy();
+    expect(user.email_confirmed_at).toBeTruthy();
+    expect((await (await raw('/settings')).json()).mailer_autoconfirm).toBe(true);
   });
 
   it('refuses an address already registered: 422 user_already_exists', async () => {

@@ -2,8 +2,9 @@
 // (internal/api/api.go's /signup route, signup.go, anonymous.go).
 //
 // The local stack has no mail server, so e-mail sign-ups are confirmed at once, as Supabase Auth
-// does with `[auth.email] enable_confirmations = false` (GOTRUE_MAILER_AUTOCONFIRM): the answer is
-// a session, not a user waiting for a confirmation link.
+// does with GOTRUE_MAILER_AUTOCONFIRM: the answer is a session, not a user waiting for a
+// confirmation link. This deliberately ignores `[auth.email] enable_confirmations`, which stays
+// `true` in config.toml for the hosted project (where a link is really e-mailed).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../../http.ts';
 import type { AuthContext } from '../context.ts';
