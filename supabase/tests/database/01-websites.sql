@@ -223,30 +223,35 @@ select lives_ok(
   $$ update public.website_members set role = 'owner' where user_id = tests.uid('agent_a') $$,
   'an owner promotes an agent'
 );
-select lives_ok(
-  $$ update public.website_members set role = 'agent' where user_id = tests.uid('owner_a') $$,
-  'with another owner, an owner may step down'
-);
 select tests.authenticate_as('agent_a');
 select lives_ok(
-  $$ delete from public.website_members where user_id = tests.uid('owner_a') $$,
+  $$ update public.website_members set role = 'agent' where user_id = tests.uid('agent_a') $$,
+  'with another owner, an owner may step down'
+);
+select tests.authenticate_as('owner_a');
+select lives_ok(
+  $$ delete from public.website_members where user_id = tests.uid('agent_a') $$,
   'an owner removes a member'
 );
+insert into public.website_members (website_id, user_id, role) values ((select site_a from ids), tests.uid('agent_a'), 'owner');
+select tests.authenticate_as('agent_a');
 select throws_ok(
-  $$ delete from public.website_members where user_id = tests.uid('agent_a') $$,
-  '23514', 'A website must keep at least one owner', 'the new last owner cannot leave either'
+  $$ delete from public.website_members where user_id = tests.uid('owner_a') $$,
+  '23514', 'The account holder of a website stays one of its owners',
+  'a co-owner cannot remove the account holder (see 61-account-holder.sql)'
 );
 
 -- ---------------------------------------------------------------- deleting a website
-select tests.authenticate_as('owner_a');
-select results_eq($$ select name from public.websites $$, $$ values ('Site A2'::text) $$,
-  'the account that created a website still sees it after leaving its team');
-delete from public.websites where id = (select site_a from ids);
+select throws_ok(
+  $$ delete from public.websites where id = (select site_a from ids) $$,
+  '42501', 'Only the account holder can delete a website',
+  'a co-owner cannot delete the website'
+);
 select tests.clear_authentication();
 select is((select count(*)::int from public.websites where id = (select site_a from ids)), 1,
-  'but, no longer an owner, it cannot delete it');
-select tests.authenticate_as('agent_a');
-select lives_ok($$ delete from public.websites where id = (select site_a from ids) $$, 'an owner deletes the website');
+  'so it is still there');
+select tests.authenticate_as('owner_a');
+select lives_ok($$ delete from public.websites where id = (select site_a from ids) $$, 'its account holder deletes the website');
 select tests.clear_authentication();
 select is((select count(*)::int from public.websites where id = (select site_a from ids)), 0, 'the website is gone');
 select is((select count(*)::int from public.website_members where website_id = (select site_a from ids)), 0,
