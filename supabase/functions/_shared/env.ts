@@ -38,6 +38,8 @@ export const env = {
   visitorRateWindowS: () => int('EMILY_RATE_LIMIT_VISITOR_WINDOW_S', 60),
   websiteRateLimit: () => int('EMILY_RATE_LIMIT_WEBSITE', 600),
   websiteRateWindowS: () => int('EMILY_RATE_LIMIT_WEBSITE_WINDOW_S', 60),
+  /** Messages the AI answers per client address per website per visitor window (sessions are free, addresses are not). */
+  aiAddressRateLimit: () => int('EMILY_RATE_LIMIT_AI_PER_ADDRESS', 60),
   /** Reads (widget-conversations) per visitor per window. */
   readRateLimit: () => int('EMILY_RATE_LIMIT_READS', 120),
   /** widget-identify attempts per visitor per window (each one is a guess at the HMAC). */

@@ -12,7 +12,7 @@ import { sql } from '../_shared/db.ts';
 import { env } from '../_shared/env.ts';
 import { ApiError, json, requireMethod, subPath } from '../_shared/http.ts';
 import { type MessageRow, toApiMessage } from '../_shared/messages.ts';
-import { limitCaller } from '../_shared/rate-limit.ts';
+import { callerLimit, enforceLimits, limitCaller } from '../_shared/rate-limit.ts';
 import { asObject, invalid, isUuid, uuid } from '../_shared/validate.ts';
 import { findWebsite, requireWebsite } from '../_shared/website.ts';
 
@@ -85,7 +85,9 @@ async function listMessages(req: Request, userId: string, conversationId: string
   if (!conversation) throw new ApiError(404, 'conversation_not_found', `No conversation ${conversationId} of yours.`);
   const website = await findWebsite(conversation.website_id);
   assertOriginAllowed(req, website?.allowed_domains);
-  await limitCaller(FUNCTION, conversation.website_id, userId, env.readRateLimit());
+  // The widget's catch-up after a reconnect: limited per visitor only, never by a budget that
+  // other visitors of the website could use up.
+  await enforceLimits([callerLimit(`${FUNCTION}:messages`, conversation.website_id, userId, env.readRateLimit())]);
 
   if (after) {
     const [known] = await sql()`select 1 from public.messages where id = ${after} and conversation_id = ${conversationId}`;

@@ -12,7 +12,7 @@ import { env } from '../_shared/env.ts';
 import { ApiError, json, readJson, requireMethod } from '../_shared/http.ts';
 import { answerClientId } from '../_shared/ids.ts';
 import { type MessageRow, toApiMessage } from '../_shared/messages.ts';
-import { limitCaller } from '../_shared/rate-limit.ts';
+import { addressLimit, callerLimit, enforceLimits, websiteLimit } from '../_shared/rate-limit.ts';
 import { createSseStream, type SseStream } from '../_shared/sse.ts';
 import { primaryLocale } from '../_shared/text.ts';
 import { asObject, httpUrl, MAX_CONTENT_CHARS, text, uuid } from '../_shared/validate.ts';
@@ -31,6 +31,8 @@ interface Stored {
   message: MessageRow;
 }
 
+const FUNCTION = 'widget-messages';
+
 /** How long a retried send waits for the answer the first attempt is still writing. */
 const DUPLICATE_WAIT_POLL_MS = 250;
 
@@ -47,7 +49,12 @@ export async function widgetMessages(req: Request): Promise<Response> {
 
   const website = await requireWebsite(websiteId);
   assertOriginAllowed(req, website.allowed_domains);
-  await limitCaller('widget-messages', websiteId, caller.userId);
+  await enforceLimits([
+    callerLimit(FUNCTION, websiteId, caller.userId),
+    // AI answers cost money and anonymous sessions are free: a client address gets a budget too.
+    ...(website.ai_enabled ? [addressLimit(req, `${FUNCTION}:ai`, websiteId, env.aiAddressRateLimit())] : []),
+    websiteLimit(FUNCTION, websiteId),
+  ]);
 
   let stored: Stored;
   try {
