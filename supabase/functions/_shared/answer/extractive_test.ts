@@ -170,3 +170,15 @@ Deno.test('question phrases ("how long", "something") do not count as topic word
   const returns = p('r', 'Returns', 'Returns policy\n\nYou can return unused items within 30 days with the receipt. Refunds take 5 working days.');
   assertMatch(ask('How long do I have to return something?', [returns]).text, /within 30 days/);
 });
+
+Deno.test('other languages: French prices, times and FAQ, modal verbs ("je peux") not counted as topic words', () => {
+  const fr = [
+    p('fa', 'Tarifs', 'Réparation de crevaison\nUne réparation de crevaison coûte 15 €, chambre à air comprise. Elle est faite pendant que vous attendez.'),
+    p('fb', 'Horaires', "Horaires d'ouverture\nLe magasin est ouvert du lundi au vendredi de 9h00 à 18h30 et le samedi de 10h00 à 17h00."),
+    p('fc', 'FAQ', 'Acceptez-vous la carte bancaire ?\nOui. Nous acceptons les espèces et toutes les cartes bancaires.'),
+  ];
+  assertEquals(ask('Combien coûte une réparation de crevaison ?', fr, 'fr').text, 'Une réparation de crevaison coûte 15 €, chambre à air comprise. [1]');
+  assertMatch(ask('Quand êtes-vous ouverts le samedi ?', fr, 'fr').text, /le samedi de 10h00 à 17h00\. \[1\]$/);
+  assertEquals(ask('Acceptez-vous la carte bancaire ?', fr, 'fr').text, 'Oui. Nous acceptons les espèces et toutes les cartes bancaires. [1]');
+  assertEquals(ask('Est-ce que je peux payer par carte bancaire ?', fr, 'fr').text, 'Nous acceptons les espèces et toutes les cartes bancaires. [1]');
+});

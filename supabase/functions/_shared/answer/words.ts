@@ -33,8 +33,15 @@ export function isLight(word: string): boolean {
   return light.has(word);
 }
 
-/** Particles that say nothing on their own ("up to 48 hours"). */
-const IGNORED = new Set(PARTICLES);
+/** Modal verbs text.ts keeps in French, German and Spanish ("est-ce que je *peux* payer…"). */
+const MODALS = 'peux peut peuvent pouvez pouvons dois doit devez faut kannst könnt darf dürfen muss müssen soll sollen möchte möchten puedo puede pueden podemos podéis debo debe deben quiero quisiera';
+
+let ignored: Set<string> | undefined;
+/** Particles that say nothing on their own ("up to 48 hours"), and modal verbs. */
+function isIgnored(word: string): boolean {
+  ignored ??= new Set([...PARTICLES, ...terms(MODALS)]);
+  return ignored.has(word);
+}
 /** Phrases that mean one thing whatever their spelling. */
 const PHRASES: Array<[RegExp, string]> = [[/\bpick(?:ed|ing)?[- ]?ups?\b/gi, 'collect']];
 
@@ -46,7 +53,7 @@ export function words(text: string): string[] {
     // A one-letter prefix stays attached: e-bike → ebike, e-mail → email.
     .replace(/(?<![\p{L}\p{N}])(\p{L})[-‐](?=\p{L}{2})/gu, '$1')
     .replace(/(?<=[\p{L}\p{N}])[-‐/](\p{L}+)/gu, (_m, part: string) => (PARTICLES.has(part.toLowerCase()) ? '' : ` ${part}`));
-  return terms(prepared).filter((w) => !IGNORED.has(w)).map(synonym);
+  return terms(prepared).filter((w) => !isIgnored(w)).map(synonym);
 }
 
 /** Numbers, times and amounts in a text, for telling a repeated fact from a new one. */
