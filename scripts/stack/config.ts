@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProjectConfig } from './project-config.ts';
 
 export const ROOT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -36,6 +37,8 @@ export interface StackConfig {
   extraApiSchemas: string[];
   /** Folders of Edge Functions served besides supabase/functions (test fixtures). */
   extraFunctionsDirs: string[];
+  /** [auth] settings that win over supabase/config.toml's (test stacks raise the rate limits). */
+  authSettings?: Partial<ProjectConfig['auth']>;
   /** Optional Edge Functions host settings; see FunctionsOptions in scripts/stack/functions/options.ts. */
   functions?: {
     /** Extra variables every function sees (they win over .env files and the process env). */

@@ -16,6 +16,8 @@ export interface ProjectConfig {
     refreshTokenReuseInterval: number;
     minimumPasswordLength: number;
     siteUrl: string;
+    /** [auth.rate_limit] anonymous_users: anonymous sign-ins per hour per client IP address. */
+    rateLimitAnonymousUsers: number;
   };
   /** Per-function settings from [functions.NAME]. */
   functions: Record<string, { verifyJwt: boolean; entrypoint?: string }>;
@@ -31,6 +33,7 @@ export function readProjectConfig(file = join(ROOT_DIR, 'supabase', 'config.toml
   const raw = existsSync(file) ? table(parse(readFileSync(file, 'utf8'))) : {};
   const api = table(raw.api);
   const auth = table(raw.auth);
+  const rateLimit = table(auth.rate_limit);
   const functions: ProjectConfig['functions'] = {};
   for (const [name, value] of Object.entries(table(raw.functions))) {
     const fn = table(value);
@@ -50,6 +53,7 @@ export function readProjectConfig(file = join(ROOT_DIR, 'supabase', 'config.toml
       refreshTokenReuseInterval: num(auth.refresh_token_reuse_interval, 10),
       minimumPasswordLength: num(auth.minimum_password_length, 6),
       siteUrl: typeof auth.site_url === 'string' ? auth.site_url : 'http://127.0.0.1:3000',
+      rateLimitAnonymousUsers: num(rateLimit.anonymous_users, 30),
     },
     functions,
   };

@@ -10,6 +10,12 @@ import { freePort } from './ports.ts';
 /** Test-only fixtures the conformance tests use: a REST schema and a folder of Edge Functions. */
 export const FIXTURE_SCHEMA = 'emily_test_fixture';
 export const FIXTURE_FUNCTIONS_DIR = join(ROOT_DIR, 'tests', 'fixtures', 'functions');
+/**
+ * Every test visitor signs in anonymously from 127.0.0.1, far more often than config.toml's
+ * per-IP limits allow a real client. tests/stack/auth-limits.test.ts checks the real limits
+ * (`authSettings: {}` keeps config.toml's values).
+ */
+export const TEST_AUTH_SETTINGS: StackConfig['authSettings'] = { rateLimitAnonymousUsers: 1_000_000 };
 
 export async function startTestStack(overrides: Partial<StackConfig> = {}, opts: StartOptions = {}): Promise<RunningStack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'emily-test-'));
@@ -24,6 +30,7 @@ export async function startTestStack(overrides: Partial<StackConfig> = {}, opts:
     verbose: false,
     extraApiSchemas: [FIXTURE_SCHEMA],
     extraFunctionsDirs: [FIXTURE_FUNCTIONS_DIR],
+    authSettings: TEST_AUTH_SETTINGS,
     ...overrides,
   });
   const stack = await startStack(config, opts);

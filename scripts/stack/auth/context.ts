@@ -1,12 +1,15 @@
 // What every auth handler works with: the stack, Auth's own database pool and the live settings.
 import type pg from 'pg';
 import type { StackContext } from '../service.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import type { SettingsSource } from './settings.ts';
 
 export interface AuthContext {
   stack: StackContext;
   pool: pg.Pool;
   settings: SettingsSource;
+  /** GoTrue's per-client limiters, one per limited endpoint (their sizes come from settings). */
+  limits: { anonymousSignIns: RateLimiter };
 }
 
 /** The `iss` claim: the Auth URL as clients reach it (the gateway's port is known once it listens). */

@@ -4,11 +4,13 @@
 // refresh tokens live in the `auth` schema with GoTrue's columns.
 import type pg from 'pg';
 import type { Claims } from '../jwt.ts';
+import { readProjectConfig } from '../project-config.ts';
 import type { GatewayService, StackContext } from '../service.ts';
 import { parseAccessToken } from './access-tokens.ts';
 import { loadUserAndSession } from './authenticate.ts';
 import { createAuthPool } from './db.ts';
 import { AuthError } from './errors.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { route } from './router.ts';
 import { createSettingsSource, type AuthSettings } from './settings.ts';
 
@@ -49,8 +51,9 @@ async function verifyWith(pool: pg.Pool, secret: string, token: string): Promise
 
 export function createAuthService(ctx: StackContext): AuthService {
   const pool = createAuthPool(ctx.dbUrl);
-  const settings = createSettingsSource();
-  const auth = { stack: ctx, pool, settings };
+  // The stack's own [auth] values (a test stack's raised rate limits) win over config.toml's.
+  const settings = createSettingsSource(() => ({ ...readProjectConfig().auth, ...ctx.config.authSettings }));
+  const auth = { stack: ctx, pool, settings, limits: { anonymousSignIns: new RateLimiter() } };
   return {
     prefix: '/auth/v1',
     cors: true,

@@ -12,6 +12,7 @@ import { checkPasswordStrength, hashPassword, validateEmail } from '../credentia
 import { transaction } from '../db.ts';
 import { badRequest, isUniqueViolation, orInternalError, unprocessable } from '../errors.ts';
 import { readParams } from '../params.ts';
+import { enforceRateLimit } from '../rate-limit.ts';
 import { clientOf, startSession } from '../sessions.ts';
 import { tokenResponse } from '../token-response.ts';
 import { confirmEmail, DEFAULT_AUD, findDuplicateEmailOwner, insertIdentity, insertUser } from '../users.ts';
@@ -30,6 +31,9 @@ export async function signup(req: IncomingMessage, res: ServerResponse, ctx: Aut
 
   if (!params.email && !params.phone) {
     if (!settings.enableAnonymousSignIns) throw unprocessable('anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
+    // [auth.rate_limit] anonymous_users per hour per client, bursts included (GoTrue's limiter).
+    const perHour = settings.rateLimitAnonymousUsers;
+    enforceRateLimit(ctx.limits.anonymousSignIns, req, perHour, perHour / 3600);
     if (!settings.enableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');
     const body = await orInternalError('Database error creating anonymous user', () => transaction(ctx.pool, async (tx) => {
       const userId = await insertUser(tx, { userMetadata: params.data ?? {}, appMetadata: {}, isAnonymous: true });
