@@ -29,8 +29,10 @@ describe('widget size budgets', () => {
     await build({ quiet: true, outDir: dir, supabaseUrl: 'https://abc.supabase.co/', anonKey: 'baked-anon-key' });
     const loader = readFileSync(join(dir, 'emily-loader.js'), 'utf8');
     expect(loader).toContain('"https://abc.supabase.co"');
-    expect(loader).toContain('"baked-anon-key"');
     const app = readFileSync(join(dir, 'emily-chat.js'), 'utf8');
+    // The anon key is the app's only (the loader's one request, widget-init, is public).
+    expect(app).toContain('"baked-anon-key"');
+    expect(loader).not.toContain('baked-anon-key');
     const map = JSON.parse(readFileSync(join(dir, 'emily-chat.js.map'), 'utf8')) as { sources: string[] };
     expect(map.sources.some((s) => s.includes('realtime-js'))).toBe(true);
     expect(map.sources.some((s) => s.includes('auth-js'))).toBe(false);

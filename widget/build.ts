@@ -23,7 +23,7 @@ export interface WidgetBuildOptions {
 }
 
 /** Browsers with Shadow DOM, constructable stylesheets or a <style> fallback, fetch streams and ES2020. */
-export const WIDGET_TARGETS = ['es2020', 'chrome91', 'firefox90', 'safari15', 'edge91'];
+export const WIDGET_TARGETS = ['chrome91', 'firefox90', 'safari15', 'edge91'];
 
 /** The esbuild options both files share; the size benchmark builds its baseline with the same ones. */
 export function sharedOptions(): esbuild.BuildOptions {

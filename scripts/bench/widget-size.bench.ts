@@ -70,7 +70,7 @@ async function measureSizes(): Promise<void> {
 const LAUNCHER_WATCH = `(() => {
   const tick = () => {
     const l = document.querySelector('emily-chat')?.shadowRoot?.querySelector('.launcher.shown');
-    if (l && getComputedStyle(l).opacity !== '0') { document.documentElement.dataset.launcherAt = String(performance.now()); return; }
+    if (l && getComputedStyle(l).visibility === 'visible') { document.documentElement.dataset.launcherAt = String(performance.now()); return; }
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);

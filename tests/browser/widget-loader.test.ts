@@ -59,10 +59,10 @@ describe('widget loader', { timeout: 60_000 }, () => {
     await w.ready();
     const style = await w.launcher.evaluate((el) => {
       const s = getComputedStyle(el);
-      return { position: s.position, radius: s.borderRadius, background: s.backgroundColor, color: s.color, opacity: s.opacity };
+      return { position: s.position, radius: s.borderRadius, background: s.backgroundColor, color: s.color, visibility: s.visibility };
     });
     // The demo website's #14532d with the white text WCAG contrast picks for it.
-    expect(style).toEqual({ position: 'fixed', radius: '50%', background: 'rgb(20, 83, 45)', color: 'rgb(255, 255, 255)', opacity: '1' });
+    expect(style).toEqual({ position: 'fixed', radius: '28px', background: 'rgb(20, 83, 45)', color: 'rgb(255, 255, 255)', visibility: 'visible' });
     // The app gives the launcher its localised label.
     expect(await w.launcher.getAttribute('aria-label')).toBe('Open chat');
     await w.launcher.click();

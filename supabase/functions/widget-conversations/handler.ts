@@ -1,7 +1,10 @@
 // widget-conversations (visitor JWT, contract §4):
 //   GET ?website_id=UUID                        the caller's conversations on that website, newest first
 //   GET /CONVERSATION_ID/messages?after=MSG_ID  its messages oldest first, only those after MSG_ID
-// The second is the widget's catch-up after a reconnect. A conversation that is not the caller's
+// The second is the widget's catch-up after a reconnect. Without `after` (a whole history) the
+// answer also carries `conversation: {ai_mode, agent_last_read_at}`: what the widget shows around
+// the messages (AI or a person, and the team's read marker for "Seen"), so a reload needs no
+// second request; afterwards realtime's `conversation` events keep them current. A conversation that is not the caller's
 // is answered exactly like one that does not exist (404). `after` must be a message of that
 // conversation: an unknown id is a 400 `unknown_message` (the widget then reloads without it),
 // never a silent "everything", which would look like a full history to a client that expected a
@@ -80,8 +83,8 @@ async function listMessages(req: Request, userId: string, conversationId: string
   const limit = params.limit === undefined ? 200 : Number(params.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw invalid('limit', 'must be an integer from 1 to 500.');
 
-  const [conversation] = await sql()<{ website_id: string }[]>`
-    select website_id from public.conversations where id = ${conversationId} and visitor_id = ${userId}`;
+  const [conversation] = await sql()<{ website_id: string; ai_mode: string; agent_last_read_at: Date | null }[]>`
+    select website_id, ai_mode, agent_last_read_at from public.conversations where id = ${conversationId} and visitor_id = ${userId}`;
   if (!conversation) throw new ApiError(404, 'conversation_not_found', `No conversation ${conversationId} of yours.`);
   const website = await findWebsite(conversation.website_id);
   assertOriginAllowed(req, website?.allowed_domains);
@@ -101,5 +104,10 @@ async function listMessages(req: Request, userId: string, conversationId: string
       ${after ? sql()`and (m.created_at, m.id) > (select a.created_at, a.id from public.messages a where a.id = ${after})` : sql()``}
     order by m.created_at, m.id
     limit ${limit + 1}`;
-  return json(200, { messages: rows.slice(0, limit).map(toApiMessage), has_more: rows.length > limit });
+  const page = { messages: rows.slice(0, limit).map(toApiMessage), has_more: rows.length > limit };
+  if (after) return json(200, page);
+  return json(200, {
+    ...page,
+    conversation: { ai_mode: conversation.ai_mode, agent_last_read_at: conversation.agent_last_read_at?.toISOString() ?? null },
+  });
 }

@@ -34,7 +34,7 @@ export interface WidgetPage {
   waitForAnswers(count: number, timeoutMs?: number): Promise<void>;
   /** The conversation the widget has open, from its per-website state in localStorage. */
   conversationId(websiteId: string): Promise<string | null>;
-  /** Waits until the launcher is shown (faded in) and the chat app has loaded. */
+  /** Waits until the launcher is shown and the chat app has loaded (the JS API's `ready`). */
   ready(): Promise<void>;
   /** Waits until the conversation's channel is joined and no HTTP request has been in flight for 500 ms. */
   settled(conversationId: string): Promise<void>;
@@ -128,10 +128,11 @@ export async function openWidgetPage(
     },
     async ready() {
       await page.waitForFunction(() => {
-        const root = document.querySelector('emily-chat')?.shadowRoot;
-        const launcher = root?.querySelector('.launcher');
-        return !!launcher && getComputedStyle(launcher).opacity === '1' && !!root!.querySelector('.panel');
+        const launcher = document.querySelector('emily-chat')?.shadowRoot?.querySelector('.launcher');
+        return !!launcher && getComputedStyle(launcher).visibility === 'visible';
       });
+      // The app announces itself with the JS API's `ready` (it builds its panel only when opened).
+      await page.evaluate(() => new Promise<void>((resolve) => (window as unknown as { EmilyChat: { on(e: string, f: () => void): void } }).EmilyChat.on('ready', resolve)));
     },
     conversationId: (websiteId) =>
       page.evaluate((id) => JSON.parse(localStorage.getItem(`emily:${id}:state`) ?? 'null')?.conversation_id ?? null, websiteId),

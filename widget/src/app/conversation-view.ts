@@ -1,6 +1,7 @@
 // One conversation as the widget holds it: where its messages go (the store), which server
 // conversation it is once known, and how far the database has been read (the catch-up cursor).
 import { MessageStore } from './store/message-store.ts';
+import { uuidv4 } from './uuid.ts';
 
 export class ConversationView {
   readonly store: MessageStore;
@@ -8,6 +9,12 @@ export class ConversationView {
   id: string | null;
   /** The visitor (auth user id) it belongs to; a new anonymous visitor cannot read it. */
   owner: string | null;
+  /**
+   * Names the conversation locally until the server does: messages written offline into a new
+   * conversation keep it in the outbox, so that after a page close they still go to one
+   * conversation, not one each.
+   */
+  thread = uuidv4();
   /**
    * The last message id read from the database through widget-conversations (never from the
    * socket: a message the socket missed must still come back in the next catch-up).

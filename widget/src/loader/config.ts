@@ -13,7 +13,8 @@ export function readConfig(raw: unknown): EmbedConfig | string {
   return {
     websiteId,
     supabaseUrl: (str(c.supabaseUrl) ?? __EMILY_SUPABASE_URL__).replace(/\/+$/, ''),
-    anonKey: str(c.anonKey) ?? __EMILY_ANON_KEY__,
+    // The loader never needs the anon key (widget-init is public): the app applies the baked-in default.
+    anonKey: str(c.anonKey),
     locale: str(c.locale),
     open: c.open === true,
     // Anything but 'left' or 'right' falls back to the website's setting.

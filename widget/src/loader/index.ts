@@ -31,9 +31,9 @@ if (!current || typeof current.on !== 'function') {
     let unknownSite = false;
     // widget-init is public: a plain GET (no preflight) that the browser's HTTP cache can answer.
     const init: Promise<WidgetInit | null | 'unknown'> = fetch(`${config.supabaseUrl}/functions/v1/widget-init?website_id=${config.websiteId}`)
-      .then((r) => (r.status === 404 ? 'unknown' : r.ok ? r.json() : null))
-      .then((body) => (body === 'unknown' || body?.website ? body : null))
-      .catch(() => null);
+      .then((r) => (r.status === 404 ? 'unknown' : r.json()))
+      // An error answer or one that is not JSON: the default theme, and the app asks again later.
+      .then((body) => (body === 'unknown' || body?.website ? body : null), () => null);
     init.then((answer) => {
       if (answer === 'unknown') {
         unknownSite = true;
@@ -41,7 +41,7 @@ if (!current || typeof current.on !== 'function') {
         ui.host.remove();
         return;
       }
-      if (answer) ui.setTheme(answer.website.primary_color, answer.website.launcher_position);
+      if (answer) ui.setTheme(answer.website.primary_color, answer.website.launcher_position, answer.website.widget_style);
       ui.show();
     });
     setTimeout(() => unknownSite || ui.show(), SHOW_LAUNCHER_AFTER_MS);
@@ -49,14 +49,15 @@ if (!current || typeof current.on !== 'function') {
     // The app sits next to the loader (the CDN folder it came from).
     const loadApp = appLoader(new URL('emily-chat.js', script?.src || `${config.supabaseUrl}/widget/`).href, script?.nonce || undefined, (startApp) => {
       if (unknownSite) return;
-      attach(startApp({ config, init, root: ui.root, host: ui.host, launcher: ui.launcher, badge: ui.badge, emit }));
+      attach(startApp({ ...ui, config, init, emit }));
       emit('ready');
     });
     const load = () => unknownSite || loadApp();
     const { api, emit, attach } = createJsApi(load);
 
     ui.launcher.addEventListener('click', () => api.toggle());
-    for (const type of ['pointerenter', 'focus', 'touchstart']) ui.launcher.addEventListener(type, load, { once: true, passive: true });
+    // Pointer events cover mouse, pen and touch alike.
+    for (const type of ['pointerenter', 'focus']) ui.launcher.addEventListener(type, load, { once: true, passive: true });
     page.EmilyChat = api;
     if (config.open) api.open();
     // On idle, but only for a website that exists.

@@ -24,7 +24,8 @@ export function createJsApi(wantApp: () => void) {
     }
   };
 
-  const call = <K extends keyof AppApi>(name: K, loads: boolean) => (...args: Parameters<AppApi[K]>) => {
+  /** `loads`: the call needs the app, so it is fetched now (close/identify/reset can wait for it). */
+  const call = <K extends keyof AppApi>(name: K, loads?: boolean) => (...args: Parameters<AppApi[K]>) => {
     if (app) return (app[name] as (...a: unknown[]) => void)(...args);
     queue.push([name, args] as Call);
     if (loads) wantApp();
@@ -32,10 +33,10 @@ export function createJsApi(wantApp: () => void) {
 
   const api: JsApi = {
     open: call('open', true),
-    close: call('close', false),
+    close: call('close'),
     toggle: call('toggle', true),
-    identify: call('identify', false) as (identity: Identity) => void,
-    reset: call('reset', false),
+    identify: call('identify') as (identity: Identity) => void,
+    reset: call('reset'),
     on(event, fn) {
       if (typeof fn !== 'function') return;
       if (!listeners.has(event)) listeners.set(event, new Set());

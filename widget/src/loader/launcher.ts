@@ -5,6 +5,8 @@ import { addStyles } from '../shared/adopt-styles.ts';
 import type { EmbedConfig } from '../shared/bridge.ts';
 import { themeColors } from '../shared/contrast.ts';
 import { CHAT_ICON } from '../shared/icons.ts';
+import { pickLanguage } from '../shared/language.ts';
+import { widgetStyle } from '../shared/styles.ts';
 import { LAUNCHER_CSS, themeCss } from './styles.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -15,32 +17,42 @@ const SVG = 'http://www.w3.org/2000/svg';
  */
 const LABEL = 'Chat';
 
+/** What the labelled styles (pill, tab) show; the loader's only words. */
+const INVITATION = { en: 'Chat with us', fr: 'Discutez avec nous', de: 'Chatten Sie mit uns', es: 'Chatea con nosotros' };
+
 export function drawLauncher(config: EmbedConfig) {
   // A custom element name: page rules written for div/span/button never match the host.
   const host = document.createElement('emily-chat');
   const root = host.attachShadow({ mode: 'open' });
   addStyles(root, LAUNCHER_CSS);
   const theme = addStyles(root, '');
-  const setTheme = (color?: string, position?: string) => {
+  const launcher = document.createElement('button');
+  launcher.type = 'button';
+  // The style's class is prefixed (s-pill): the panel has classes of its own, such as .bubble.
+  launcher.className = 'launcher s-bubble';
+  let style = 's-bubble';
+  const setTheme = (color?: string, position?: string, widget_style?: string) => {
     const { primary, onPrimary } = themeColors(color);
     const side = config.position ?? (/left/i.test(position ?? '') ? 'left' : 'right');
     theme.set(themeCss(primary, onPrimary, side, config.zIndex));
+    // The app's panel rules follow the style's class (`.s-tab~.panel`); unknown values draw a bubble.
+    launcher.classList.replace(style, (style = 's-' + widgetStyle(widget_style)));
   };
   setTheme();
 
-  const launcher = document.createElement('button');
-  launcher.type = 'button';
-  launcher.className = 'launcher';
   launcher.setAttribute('aria-label', LABEL);
   launcher.setAttribute('aria-expanded', 'false');
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
   svg.setAttribute('aria-hidden', 'true');
   svg.appendChild(document.createElementNS(SVG, 'path')).setAttribute('d', CHAT_ICON);
+  const label = document.createElement('span');
+  label.className = 'label';
+  label.textContent = INVITATION[pickLanguage(config.locale, navigator.languages)];
   const badge = document.createElement('span');
   badge.className = 'badge';
   badge.setAttribute('aria-hidden', 'true');
-  launcher.append(svg, badge);
+  launcher.append(svg, label, badge);
   root.appendChild(launcher);
 
   const mount = () => document.body.appendChild(host);

@@ -9,7 +9,8 @@ export type WidgetEvent = 'ready' | 'open' | 'close' | 'message' | 'unread';
 export interface EmbedConfig {
   websiteId: string;
   supabaseUrl: string;
-  anonKey: string;
+  /** The embed's own; the app falls back to the one baked in at build time. */
+  anonKey?: string;
   locale?: string;
   open?: boolean;
   /** 'left' or 'right'; defaults to the website's launcher_position, else right. */

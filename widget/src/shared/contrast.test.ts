@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contrastRatio, DARK_TEXT, DEFAULT_PRIMARY, LIGHT_TEXT, parseColor, themeColors } from './contrast.ts';
+import { contrastRatio, DARK_TEXT, DEFAULT_PRIMARY, LIGHT_TEXT, LIGHT_TEXT_MAX_LUMINANCE, luminance, parseColor, themeColors } from './contrast.ts';
 
 describe('contrast', () => {
   it('parses #rgb and #rrggbb and refuses anything else', () => {
@@ -23,6 +23,19 @@ describe('contrast', () => {
       const best = contrastRatio([r, g, b], white) >= contrastRatio([r, g, b], dark) ? LIGHT_TEXT : DARK_TEXT;
       expect(onPrimary, hex).toBe(best);
     }
+  });
+
+  it('writes out the white-text bound so that it decides like its formula for every one of the 16.7 million colours', () => {
+    const exact = Math.sqrt(1.05 * (luminance(parseColor(DARK_TEXT)!) + 0.05)) - 0.05;
+    expect(LIGHT_TEXT_MAX_LUMINANCE).toBeCloseTo(exact, 8);
+    // Per-channel linear values once, then every colour: the same side of both bounds.
+    const linear = Array.from({ length: 256 }, (_, v) => luminance([v, 0, 0]) / 0.2126);
+    let differing = 0;
+    for (let r = 0; r < 256; r++) for (let g = 0; g < 256; g++) for (let b = 0; b < 256; b++) {
+      const l = 0.2126 * linear[r] + 0.7152 * linear[g] + 0.0722 * linear[b];
+      if (l <= exact !== l <= LIGHT_TEXT_MAX_LUMINANCE) differing++;
+    }
+    expect(differing).toBe(0);
   });
 
   it('picks dark text on light brand colours and white on dark ones', () => {

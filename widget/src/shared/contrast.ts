@@ -27,9 +27,11 @@ export const DEFAULT_PRIMARY = '#2563eb';
 /**
  * White text reads better than DARK_TEXT exactly when the background's luminance L satisfies
  * 1.05 / (L + 0.05) >= (L + 0.05) / (Ld + 0.05), i.e. L <= sqrt(1.05 (Ld + 0.05)) - 0.05, with Ld
- * the luminance of DARK_TEXT. One comparison instead of two ratios keeps the loader small.
+ * the luminance of DARK_TEXT. One comparison instead of two ratios keeps the loader small, and the
+ * bound is written out (0.199296370…) rather than computed: no colour's luminance lies within 1e-8
+ * of it, so eight digits decide exactly as the formula does (contrast.test.ts checks both).
  */
-const LIGHT_TEXT_MAX_LUMINANCE = Math.sqrt(1.05 * (luminance([17, 24, 39]) + 0.05)) - 0.05;
+export const LIGHT_TEXT_MAX_LUMINANCE = 0.19929637;
 
 /** The site's colour (the default when it is not one we understand) and the text colour to use on it. */
 export function themeColors(primary: string | undefined | null): { primary: string; onPrimary: string } {

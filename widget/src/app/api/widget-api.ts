@@ -51,9 +51,18 @@ export interface SendBody {
   page_url?: string;
 }
 
+/** What the widget shows around a conversation's messages. */
+export interface ConversationState {
+  ai_mode?: string;
+  /** The team's read marker: visitor messages up to it are "Seen". */
+  agent_last_read_at?: string | null;
+}
+
 export interface MessagePage {
   messages: MessageRow[];
   has_more: boolean;
+  /** With a whole history (no `after`). */
+  conversation?: ConversationState;
 }
 
 export interface StreamHandlers {
@@ -74,8 +83,6 @@ export interface WidgetApi {
   messages(token: string, conversationId: string, after?: string | null): Promise<MessagePage>;
   send(token: string, body: SendBody, handlers: StreamHandlers, signal?: AbortSignal): Promise<SendOutcome>;
   identify(token: string, identity: IdentityPayload): Promise<void>;
-  /** The conversation row as its visitor may read it (REST, under RLS): AI mode and the team's read marker. */
-  conversation(token: string, conversationId: string): Promise<{ ai_mode?: string; agent_last_read_at?: string | null } | null>;
   /** The visitor has read the conversation (resets its unread count for the team's view). */
   markRead(token: string, conversationId: string): Promise<void>;
 }
@@ -142,17 +149,13 @@ export function widgetApi(supabaseUrl: string, anonKey: string, websiteId: strin
       const query = after ? `?after=${encodeURIComponent(after)}` : '';
       const res = await request(`/widget-conversations/${encodeURIComponent(conversationId)}/messages${query}`, token);
       const page = await json<Partial<MessagePage>>(res);
-      return { messages: page.messages ?? [], has_more: page.has_more === true };
+      return { messages: page.messages ?? [], has_more: page.has_more === true, conversation: page.conversation };
     },
     async identify(token, identity) {
       await request('/widget-identify', token, { method: 'POST', body: JSON.stringify({ website_id: websiteId, ...identity }) });
     },
     async markRead(token, conversationId) {
       await rest(token, '/rpc/mark_conversation_read', { method: 'POST', body: JSON.stringify({ conv_id: conversationId }) });
-    },
-    async conversation(token, conversationId) {
-      const res = await rest(token, `/conversations?id=eq.${encodeURIComponent(conversationId)}&select=ai_mode,agent_last_read_at`);
-      return (await json<Array<{ ai_mode?: string; agent_last_read_at?: string | null }>>(res))[0] ?? null;
     },
     async send(token, body, handlers, signal) {
       const res = await request('/widget-messages', token, {

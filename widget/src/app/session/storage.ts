@@ -5,6 +5,8 @@ export interface KeyValue {
   get(key: string): string | null;
   set(key: string, value: string): void;
   remove(key: string): void;
+  /** Every key stored (all of the page's, not only the widget's). */
+  keys(): string[];
 }
 
 export function memoryStorage(): KeyValue {
@@ -13,6 +15,7 @@ export function memoryStorage(): KeyValue {
     get: (k) => map.get(k) ?? null,
     set: (k, v) => void map.set(k, v),
     remove: (k) => void map.delete(k),
+    keys: () => [...map.keys()],
   };
 }
 
@@ -29,11 +32,12 @@ export function browserStorage(): KeyValue {
     get: (k) => attempt((s) => s.getItem(k), () => memory.get(k)),
     set: (k, v) => attempt((s) => s.setItem(k, v), () => memory.set(k, v)),
     remove: (k) => attempt((s) => s.removeItem(k), () => memory.remove(k)),
+    keys: () => attempt((s) => Array.from({ length: s.length }, (_, i) => s.key(i)!), () => memory.keys()),
   };
 }
 
 /** Everything the widget stores names the website (contract §2): two sites never share a visitor. */
-export const storageKey = (websiteId: string, what: 'session' | 'state') => `emily:${websiteId}:${what}`;
+export const storageKey = (websiteId: string, what: 'session' | 'state' | 'outbox') => `emily:${websiteId}:${what}`;
 
 export function readJson<T>(storage: KeyValue, key: string): T | null {
   try {

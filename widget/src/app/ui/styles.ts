@@ -1,5 +1,7 @@
 // The chat panel's styles, adopted into the loader's shadow root next to the launcher's.
-// --p / --op are the site's colour and the text colour chosen for it (loader/styles.ts).
+// --p / --op are the site's colour and the text colour chosen for it (loader/styles.ts). The
+// website's widget_style is a class on the launcher, which comes before the panel: `.s-tab~.panel`.
+// On phones every style fills the screen (the media rules come last and are as specific).
 export const PANEL_CSS = `
 .panel{all:initial;position:fixed;box-sizing:border-box;bottom:calc(88px + env(safe-area-inset-bottom,0px));left:var(--l);right:var(--r);width:380px;max-width:calc(100vw - 32px);height:min(640px,calc(100vh - 110px));display:flex;flex-direction:column;background:#fff;color:#111827;border-radius:16px;box-shadow:0 12px 48px #0003,0 2px 8px #0001;overflow:hidden;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;opacity:0;transform:translateY(12px);transition:opacity .18s,transform .18s;pointer-events:none}
 .panel.open{opacity:1;transform:none;pointer-events:auto}
@@ -63,9 +65,13 @@ button{font:inherit;color:inherit}
 .start:focus-visible{outline:2px solid #111827;outline-offset:2px}
 .empty{color:#4b5563;font-size:14px;text-align:center;margin-top:16px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.s-tab~.panel{bottom:calc(56px + env(safe-area-inset-bottom,0px))}
+.s-compact~.panel{bottom:calc(80px + env(safe-area-inset-bottom,0px));width:340px;height:min(520px,calc(100vh - 100px));border-radius:6px;font-size:14px}
+.s-compact~.panel .head{padding:6px 6px 6px 12px}
+.s-compact~.panel .bubble,.s-compact~.panel .conv,.s-compact~.panel .start,.s-compact~.panel .composer textarea{border-radius:6px}
 @media (max-width:480px){
-.panel{top:var(--emily-vvt,0);left:0;right:0;bottom:auto;width:100%;max-width:none;height:var(--emily-vvh,100%);border-radius:0;padding-top:env(safe-area-inset-top,0px)}
-.panel.open~.launcher,.launcher[aria-expanded=true]{opacity:0;pointer-events:none}
+.launcher~.panel{top:var(--emily-vvt,0);left:0;right:0;bottom:auto;width:100%;max-width:none;height:var(--emily-vvh,100%);border-radius:0;padding-top:env(safe-area-inset-top,0px)}
+.launcher[aria-expanded=true]{visibility:hidden}
 }
 @media (prefers-reduced-motion:reduce){.panel,.dots i{transition:none;animation:none}}
 `;

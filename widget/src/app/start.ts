@@ -1,0 +1,42 @@
+// What the app does when the loader starts it (on idle, on the first interaction, or at once with
+// `open: true`). A first-time visitor, or one without an open conversation, costs the page almost
+// nothing: the launcher gets its name in the visitor's language and the chat itself (session,
+// socket, panel) is only made when it is opened or called. A visitor with an open conversation
+// (its unread badge needs the socket) or with messages a closed page left unsent gets the chat
+// at once, in a task of its own.
+import type { AppApi, Identity, LoaderHost } from '../shared/bridge.ts';
+import { Chat, type SavedState } from './chat.ts';
+import { languageFor, translator } from './i18n/index.ts';
+import { browserStorage, readJson, storageKey } from './session/storage.ts';
+import { hasOutbox } from './store/outbox.ts';
+import { describeLauncher } from './ui/launcher-state.ts';
+
+export function startApp(host: LoaderHost): AppApi {
+  const storage = browserStorage();
+  const { websiteId, locale } = host.config;
+  let chat: Chat | undefined;
+  let identity: Identity | undefined;
+  const live = (): Chat => {
+    if (!chat) {
+      chat = new Chat(host, storage);
+      if (identity) chat.identify(identity);
+    }
+    return chat;
+  };
+
+  const saved = readJson<SavedState>(storage, storageKey(websiteId, 'state'));
+  if (saved?.conversation_id || hasOutbox(storage, websiteId)) setTimeout(live);
+  else describeLauncher(host.launcher, translator(languageFor(locale)), false, 0);
+
+  return {
+    open: () => live().open(),
+    close: () => chat?.close(),
+    toggle: () => live().toggle(),
+    identify(value) {
+      // identify() only reaches the server once the visitor has a session; without one it waits.
+      if (chat || storage.get(storageKey(websiteId, 'session'))) live().identify(value);
+      else identity = value;
+    },
+    reset: () => live().reset(),
+  };
+}
