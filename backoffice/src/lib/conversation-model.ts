@@ -33,6 +33,7 @@ export class ConversationModel extends Observable {
   visitorPresent = false;
   private data: RealtimeChannel | undefined;
   private live: RealtimeChannel | undefined;
+  private unfollowFeed: (() => void) | undefined;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private markingRead = false;
@@ -104,6 +105,13 @@ export class ConversationModel extends Observable {
     await supabase.realtime.setAuth();
     if (this.stopped) return;
     const topic = `conversation:${this.id}`;
+    // conversation:ID carries messages in the visitor-safe form (no author); website:ID has the
+    // whole new row, author included.
+    this.unfollowFeed = this.inbox?.feed.on('message', (row) => {
+      if (row.conversation_id !== this.id) return;
+      this.messages = mergeMessages(this.messages, [row]);
+      this.changed();
+    });
     this.data = supabase
       .channel(topic, { config: { private: true } })
       .on('broadcast', { event: 'message' }, ({ payload }) => {
@@ -256,6 +264,7 @@ export class ConversationModel extends Observable {
     this.stopped = true;
     clearTimeout(this.typingTimer);
     document.removeEventListener('visibilitychange', this.onVisible);
+    this.unfollowFeed?.();
     for (const channel of [this.data, this.live]) if (channel) void supabase.removeChannel(channel);
     this.data = this.live = undefined;
   }

@@ -24,7 +24,7 @@ export class InboxModel extends Observable {
   private request = 0;
   private readonly unsubscribe: Array<() => void>;
 
-  constructor(private readonly feed: WebsiteFeed) {
+  constructor(readonly feed: WebsiteFeed) {
     super();
     this.unsubscribe = [
       feed.on('conversation', (row) => {

@@ -29,6 +29,19 @@ describe('a conversation\'s messages', () => {
     expect(lastStoredAt(list)).toBe('2026-01-01T00:00:04Z');
   });
 
+  it('a visitor-safe copy from conversation:ID (no author_id) keeps the author the known copy had', () => {
+    const visitorSafe = (m: Message) => {
+      const { author_id: _, ...rest } = m;
+      return rest as Message;
+    };
+    const mine = { ...pending('k1', '2026-01-01T00:00:05Z'), author_id: 'me' };
+    let list = mergeMessages([mine], [visitorSafe(row('s1', '2026-01-01T00:00:04Z', { sender: 'agent', client_id: 'k1' }))]);
+    expect(list.map((m) => [m.id, m.author_id, m.state])).toEqual([['s1', 'me', 'sent']]);
+    list = mergeMessages([], [row('s2', '2026-01-01T00:00:06Z', { sender: 'agent', author_id: 'other' })]);
+    list = mergeMessages(list, [visitorSafe(row('s2', '2026-01-01T00:00:06Z', { sender: 'agent', content: 'edited', updated_at: '2026-01-01T00:00:07Z' }))]);
+    expect(list.map((m) => [m.content, m.author_id])).toEqual([['edited', 'other']]);
+  });
+
   it('catch-up starts after the last stored message, not after a pending one', () => {
     const list = [...mergeMessages([], [row('a', '2026-01-01T00:00:01Z')]), pending('k2', '2026-01-01T00:00:09Z')];
     expect(lastStoredAt(list)).toBe('2026-01-01T00:00:01Z');

@@ -13,18 +13,26 @@ export function byTime(a: Message, b: Message): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Merges stored rows into the list: an id already there is replaced, a pending copy with the same client_id gives way. */
+/**
+ * Merges stored rows into the list: an id already there is replaced, a pending copy with the same
+ * client_id gives way. A row from `conversation:ID` is the visitor-safe form (no author_id, only
+ * sources in metadata): what it leaves out keeps what the known copy said.
+ */
 export function mergeMessages(list: readonly ShownMessage[], rows: readonly Message[]): ShownMessage[] {
   const byId = new Map(list.map((m) => [m.id, m]));
   for (const row of rows) {
     if (!row?.id) continue;
+    let known = byId.get(row.id);
     if (row.client_id) {
       for (const [id, m] of byId) {
-        if (m.state !== 'sent' && m.client_id === row.client_id && m.conversation_id === row.conversation_id) byId.delete(id);
+        if (m.state !== 'sent' && m.client_id === row.client_id && m.conversation_id === row.conversation_id) {
+          known ??= m;
+          byId.delete(id);
+        }
       }
     }
     const current = byId.get(row.id);
-    if (!current || current.updated_at <= row.updated_at) byId.set(row.id, { ...row, state: 'sent' });
+    if (!current || current.updated_at <= row.updated_at) byId.set(row.id, { ...known, ...row, state: 'sent' });
   }
   return [...byId.values()].sort(byTime);
 }
