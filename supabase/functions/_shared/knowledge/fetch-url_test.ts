@@ -73,7 +73,7 @@ Deno.test('a name is refused when any of its DNS answers is private, IPv4-mapped
     'mixed.example': ['93.184.216.34', '10.0.0.7'],
     'metadata.example': ['169.254.169.254'],
   };
-  const resolve = async (host: string) => answers[host] ?? [];
+  const resolve = (host: string) => Promise.resolve(answers[host] ?? []);
   await withPrivateUrls('false', async () => {
     for (const host of Object.keys(answers)) {
       await assertRejects(fetchDocument(`http://${host}/`, { resolve }), /resolves to a private or reserved address/, host);
@@ -88,7 +88,7 @@ Deno.test('the connection goes to the address that was checked: the host name is
     const asked: string[] = [];
     // `pinned.invalid` does not exist: only a connection to the checked answer can reach the page.
     const doc = await fetchDocument(`http://pinned.invalid:${site.port}/`, {
-      resolve: async (host) => (asked.push(host), ['127.0.0.1']),
+      resolve: (host) => (asked.push(host), Promise.resolve(['127.0.0.1'])),
       blocked: () => undefined,
     });
     assertMatch(text(doc.bytes), /pinned page/);
@@ -110,7 +110,7 @@ Deno.test('every redirect hop is checked again before it is requested', async ()
   });
   // This test's server is the one address allowed besides global unicast; everything else is judged as in production.
   const blocked = (b: Uint8Array) => (b.length === 4 && b.join('.') === '127.0.0.1' ? undefined : blockedReason(b));
-  const resolve = async (host: string) => (host === 'intranet.example' ? ['10.1.2.3'] : []);
+  const resolve = (host: string) => Promise.resolve(host === 'intranet.example' ? ['10.1.2.3'] : []);
   try {
     const at = (path: string) => `http://127.0.0.1:${site.port}${path}`;
     await assertRejects(fetchDocument(at('/to-metadata'), { blocked, resolve }), /169\.254\.169\.254 is a private or reserved address \(link-local/);
