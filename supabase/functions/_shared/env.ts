@@ -56,4 +56,6 @@ export const env = {
   maxFetchBytes: () => int('EMILY_KNOWLEDGE_MAX_FETCH_BYTES', 2 * 1024 * 1024),
   fetchTimeoutMs: () => int('EMILY_KNOWLEDGE_FETCH_TIMEOUT_MS', 10_000),
   maxCrawlPages: () => int('EMILY_KNOWLEDGE_MAX_PAGES', 20),
+  /** Bytes a PDF's streams may decode to in total (a small file can inflate to gigabytes). */
+  maxPdfDecodedBytes: () => int('EMILY_KNOWLEDGE_MAX_PDF_DECODED_BYTES', 64 * 1024 * 1024),
 };

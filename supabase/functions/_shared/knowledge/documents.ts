@@ -1,9 +1,13 @@
 // Turns an uploaded or fetched document into plain text by its type: plain text and Markdown as
 // they are (Markdown syntax stripped lightly), HTML through the main-content extractor, PDF through
-// unpdf (pdf.js, no native code, works in Deno and on Supabase's edge runtime).
-import { extractText, getDocumentProxy } from 'npm:unpdf@1.8.1';
+// unpdf (pdf.js, no native code, works in Deno and on Supabase's edge runtime). A PDF is measured
+// first (pdf-budget.ts: no decompression bomb reaches pdf.js), and extraction stops at a page and a
+// text limit, so one upload cannot hold the function's memory or time.
+import { getDocumentProxy } from 'npm:unpdf@1.8.1';
+import { env } from '../env.ts';
 import { ApiError } from '../http.ts';
 import { extractHtml } from './html.ts';
+import { checkPdfDecodedSize, PdfRefused } from './pdf-budget.ts';
 
 export type DocumentType = 'text' | 'markdown' | 'html' | 'pdf';
 
@@ -40,17 +44,42 @@ export async function documentText(bytes: Uint8Array, type: DocumentType, url?: 
   return { text: text.replace(/\r\n?/g, '\n').trim(), links: [] };
 }
 
+/** Pages read from one PDF, and characters of text kept from it; the rest is left out. */
+export const MAX_PDF_PAGES = 1000;
+export const MAX_PDF_TEXT_CHARS = 2_000_000;
+
 async function pdfText(bytes: Uint8Array): Promise<{ title?: string; text: string }> {
   if (!(bytes[0] === 0x25 && bytes[1] === 0x50 && bytes[2] === 0x44 && bytes[3] === 0x46)) {
     throw new ApiError(400, 'invalid_file', 'The file is not a PDF.');
   }
   try {
-    const pdf = await getDocumentProxy(new Uint8Array(bytes));
-    const { text } = await extractText(pdf, { mergePages: false });
-    const pages = (Array.isArray(text) ? text : [text]).map((t) => t.replace(/[ \t]+\n/g, '\n').trim()).filter(Boolean);
+    await checkPdfDecodedSize(bytes, env.maxPdfDecodedBytes());
+  } catch (err) {
+    if (err instanceof PdfRefused) throw new ApiError(400, 'invalid_file', err.message);
+    throw err;
+  }
+  let pdf: Awaited<ReturnType<typeof getDocumentProxy>> | undefined;
+  try {
+    pdf = await getDocumentProxy(new Uint8Array(bytes));
+    const pages: string[] = [];
+    let chars = 0;
+    // One page at a time (unpdf's extractText reads them all at once), stopping at the limits.
+    for (let n = 1; n <= Math.min(pdf.numPages, MAX_PDF_PAGES) && chars < MAX_PDF_TEXT_CHARS; n++) {
+      const content = await (await pdf.getPage(n)).getTextContent();
+      const page = content.items
+        .map((item) => ('str' in item ? item.str + (item.hasEOL ? '\n' : '') : ''))
+        .join('')
+        .replace(/[ \t]+\n/g, '\n')
+        .trim();
+      if (!page) continue;
+      pages.push(page.slice(0, MAX_PDF_TEXT_CHARS - chars));
+      chars += page.length;
+    }
     return { text: pages.join('\n\n') };
   } catch {
     throw new ApiError(400, 'invalid_file', 'The PDF could not be read.');
+  } finally {
+    await pdf?.loadingTask.destroy().catch(() => {});
   }
 }
 
