@@ -54,7 +54,7 @@ const SOCKET_DROPPER = `(() => {
 export async function openWidgetPage(
   context: BrowserContext,
   url: string,
-  opts: { dropSockets?: boolean; beforeGoto?: (page: Page) => void } = {},
+  opts: { dropSockets?: boolean; beforeGoto?: (page: Page) => void | Promise<void> } = {},
 ): Promise<WidgetPage> {
   const page = await context.newPage();
   const problems: string[] = [];
@@ -82,7 +82,7 @@ export async function openWidgetPage(
   };
   page.on('requestfinished', finished);
   page.on('requestfailed', finished);
-  opts.beforeGoto?.(page);
+  await opts.beforeGoto?.(page);
   await page.goto(url);
   const host = page.locator('emily-chat');
   const widget: WidgetPage = {

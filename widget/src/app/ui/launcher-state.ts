@@ -9,7 +9,13 @@ import { ICONS } from './dom.ts';
 export function describeLauncher(launcher: HTMLElement, t: Translate, open: boolean, unread: number): void {
   const shown = isLabelled(launcher) ? launcher.querySelector('.label')?.textContent : undefined;
   const name = shown || t('open');
-  launcher.setAttribute('aria-expanded', String(open));
-  launcher.setAttribute('aria-label', open ? t('close') : unread ? `${name} (${t('unread', { n: unread })})` : name);
-  launcher.querySelector('path')?.setAttribute('d', open ? ICONS.close : CHAT_ICON);
+  setIfChanged(launcher, 'aria-expanded', String(open));
+  setIfChanged(launcher, 'aria-label', open ? t('close') : unread ? `${name} (${t('unread', { n: unread })})` : name);
+  const icon = launcher.querySelector('path');
+  if (icon) setIfChanged(icon, 'd', open ? ICONS.close : CHAT_ICON);
+}
+
+/** Writes only real changes: an attribute set to its own value still invalidates style and the icon's geometry. */
+function setIfChanged(el: Element, name: string, value: string): void {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
 }
