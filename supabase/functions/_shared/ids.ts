@@ -34,3 +34,12 @@ export async function uuidV5(name: string, namespace: string): Promise<string> {
 export function answerClientId(visitorClientId: string): Promise<string> {
   return uuidV5(`answer:${visitorClientId.toLowerCase()}`, ANSWER_NAMESPACE);
 }
+
+/**
+ * Whether a UUID is version 5, the version of every derived answer id. Clients may never use one
+ * (widget-messages refuses it, and so does a check on public.messages), so a visitor's client_id
+ * can neither collide with an answer's nor be planted before it.
+ */
+export function isDerivedId(uuid: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-5/i.test(uuid);
+}

@@ -53,6 +53,10 @@ export function text(body: Body, field: string, rule: TextRule = {}): string | u
     throw invalid(field, 'is required.');
   }
   if (typeof v !== 'string') throw invalid(field, `must be a string, not ${typeName(v)}.`);
+  // Postgres text cannot hold NUL, and an unpaired surrogate is not a character at all (it would be
+  // stored as U+FFFD): both are the caller's mistake, not ours to store or to fail on.
+  if (v.includes('\u0000')) throw invalid(field, 'must not contain NUL (\\u0000) characters.');
+  if (!v.isWellFormed()) throw invalid(field, 'must be valid Unicode (it contains an unpaired surrogate).');
   const value = rule.trim === false ? v : v.trim();
   const min = rule.min ?? 1;
   const length = [...value].length;

@@ -35,6 +35,14 @@ Deno.test('content: 1–4000 characters after trimming', () => {
   bad(() => text({}, 'c', rule), /^c is required/);
 });
 
+Deno.test('text refuses NUL and unpaired surrogates (Postgres cannot store them), keeps every real character', () => {
+  bad(() => text({ content: 'a\u0000b' }, 'content'), /^content must not contain NUL/);
+  bad(() => text({ locale: 'en\u0000' }, 'locale', { optional: true, max: 35 }), /^locale must not contain NUL/);
+  bad(() => text({ content: 'half \ud83d pair' }, 'content'), /^content must be valid Unicode/);
+  bad(() => text({ content: '\udc00' }, 'content'), /^content must be valid Unicode/);
+  assertEquals(text({ content: 'emoji 🚲, accents é, CJK 自転車, control \u0007' }, 'content'), 'emoji 🚲, accents é, CJK 自転車, control \u0007');
+});
+
 Deno.test('enums and URLs', () => {
   assertEquals(oneOf({ k: 'faq' }, 'k', ['text', 'faq'] as const), 'faq');
   bad(() => oneOf({ k: 'video' }, 'k', ['text', 'faq'] as const), /^k must be one of text, faq/);

@@ -133,15 +133,18 @@ async function fromMultipart(req: Request): Promise<NewSource> {
   if (!(file instanceof File)) throw invalid('file', 'is required (a txt, md, html or pdf file).');
   if (file.size === 0) throw invalid('file', 'is empty.');
   if (file.size > env.maxUploadBytes()) throw new ApiError(413, 'payload_too_large', `The file must not exceed ${env.maxUploadBytes()} bytes.`);
-  const type = documentType(file.type === 'application/octet-stream' ? '' : file.type, file.name) ?? documentType('', file.name);
+  // The name is the browser's, stored as metadata: control characters (NUL cannot be stored) and
+  // unpaired surrogates are dropped rather than refused.
+  const fileName = file.name.replace(/[\u0000-\u001f\u007f]/g, '').toWellFormed().slice(0, 255);
+  const type = documentType(file.type === 'application/octet-stream' ? '' : file.type, fileName) ?? documentType('', fileName);
   if (!type) throw new ApiError(415, 'unsupported_file_type', 'Only txt, md, html and pdf files can be added.');
   return {
     websiteId,
     kind: 'file',
-    title: title ?? (file.name || 'Uploaded file').slice(0, 300),
+    title: title ?? (fileName || 'Uploaded file').slice(0, 300),
     titleGiven: !!title,
-    metadata: { file_name: file.name, file_type: type, file_size: file.size },
-    upload: { bytes: new Uint8Array(await file.arrayBuffer()), type, name: file.name },
+    metadata: { file_name: fileName, file_type: type, file_size: file.size },
+    upload: { bytes: new Uint8Array(await file.arrayBuffer()), type, name: fileName },
   };
 }
 

@@ -10,12 +10,12 @@ import { assertOriginAllowed, corsHeaders } from '../_shared/cors.ts';
 import { sql } from '../_shared/db.ts';
 import { env } from '../_shared/env.ts';
 import { ApiError, json, readJson, requireMethod } from '../_shared/http.ts';
-import { answerClientId } from '../_shared/ids.ts';
+import { answerClientId, isDerivedId } from '../_shared/ids.ts';
 import { type MessageRow, toApiMessage } from '../_shared/messages.ts';
 import { addressLimit, callerLimit, enforceLimits, websiteLimit } from '../_shared/rate-limit.ts';
 import { createSseStream, type SseStream } from '../_shared/sse.ts';
 import { primaryLocale } from '../_shared/text.ts';
-import { asObject, httpUrl, MAX_CONTENT_CHARS, text, uuid } from '../_shared/validate.ts';
+import { asObject, httpUrl, invalid, MAX_CONTENT_CHARS, text, uuid } from '../_shared/validate.ts';
 import { requireWebsite, type Website } from '../_shared/website.ts';
 
 interface ConversationRow {
@@ -43,6 +43,7 @@ export async function widgetMessages(req: Request): Promise<Response> {
   const websiteId = uuid(body, 'website_id');
   const conversationId = uuid(body, 'conversation_id', { optional: true });
   const clientId = uuid(body, 'client_id');
+  if (isDerivedId(clientId)) throw invalid('client_id', 'must be a random UUID (version 4); version 5 UUIDs are reserved for the answers\' ids.');
   const content = text(body, 'content', { max: MAX_CONTENT_CHARS });
   const locale = text(body, 'locale', { optional: true, max: 35 }) ?? primaryLocale(req.headers.get('accept-language'));
   const pageUrl = httpUrl(body, 'page_url', { optional: true }) ?? refererUrl(req);
@@ -63,8 +64,12 @@ export async function widgetMessages(req: Request): Promise<Response> {
         ${content}, ${locale ?? null}, ${pageUrl ?? null}, ${req.headers.get('user-agent')?.slice(0, 512) ?? null}) as result`;
     stored = result;
   } catch (err) {
-    if ((err as { code?: string }).code === 'P0002') {
+    const code = (err as { code?: string }).code;
+    if (code === 'P0002') {
       throw new ApiError(404, 'conversation_not_found', `No conversation ${conversationId} of yours on this website.`);
+    }
+    if (code === '23505') {
+      throw new ApiError(409, 'client_id_conflict', 'Another message of this conversation already has this client_id; send with a new one.');
     }
     throw err;
   }
@@ -118,7 +123,7 @@ async function replayAnswer(sse: SseStream, stored: Stored): Promise<void> {
     while (!sse.closed && Date.now() < deadline) {
       const [row] = await sql()<(MessageRow & { failed: boolean })[]>`
         select a.*, false as failed from public.messages a
-        where a.conversation_id = ${stored.conversation.id} and a.client_id = ${answerId}
+        where a.conversation_id = ${stored.conversation.id} and a.client_id = ${answerId} and a.sender = 'assistant'
         union all
         select v.*, true from public.messages v
         where v.id = ${stored.message.id} and v.metadata -> 'ai' ->> 'status' = 'failed'

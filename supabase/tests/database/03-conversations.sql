@@ -125,10 +125,10 @@ select is((select visitor_unread_count || '/' || agent_unread_count || ' ' || (a
   from public.conversations where id = tests.id('conv_a')), '0/0 true', 'now the agents'' side is read too');
 
 select tests.authenticate_as('visitor_c');
-select throws_ok($$ select public.mark_conversation_read(tests.id('conv_a')) $$, 'P0002', 'Conversation not found',
+select throws_ok($$ select public.mark_conversation_read(tests.id('conv_a')) $$, 'PT404', 'Conversation not found',
   'another visitor cannot touch it (and learns nothing: it looks missing)');
 select tests.authenticate_as('owner_b');
-select throws_ok($$ select public.mark_conversation_read(tests.id('conv_a')) $$, 'P0002', 'Conversation not found',
+select throws_ok($$ select public.mark_conversation_read(tests.id('conv_a')) $$, 'PT404', 'Conversation not found',
   'another website''s owner cannot touch it');
 select tests.authenticate_as('anon');
 select throws_ok($$ select public.mark_conversation_read(tests.id('conv_a')) $$, '42501',

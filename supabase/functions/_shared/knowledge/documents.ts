@@ -34,6 +34,12 @@ export function documentType(mediaType: string | null | undefined, fileName?: st
 }
 
 export async function documentText(bytes: Uint8Array, type: DocumentType, url?: string): Promise<DocumentText> {
+  const doc = await extract(bytes, type, url);
+  // Postgres text cannot hold NUL: a file with NUL bytes (or a PDF string with one) loses them.
+  return { ...doc, title: doc.title?.replace(/\u0000/g, ''), text: doc.text.replace(/\u0000/g, '') };
+}
+
+async function extract(bytes: Uint8Array, type: DocumentType, url?: string): Promise<DocumentText> {
   if (type === 'pdf') return { ...(await pdfText(bytes)), links: [] };
   const text = new TextDecoder('utf-8').decode(bytes);
   if (type === 'html') {

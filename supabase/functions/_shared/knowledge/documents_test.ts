@@ -21,6 +21,11 @@ Deno.test('a file that is not a PDF is refused as one', async () => {
   await assertRejects(documentText(new TextEncoder().encode('hello'), 'pdf'), /not a PDF/);
 });
 
+Deno.test('NUL characters are dropped from extracted text (Postgres text cannot hold them)', async () => {
+  assertEquals((await documentText(new TextEncoder().encode('a\u0000b\n'), 'text')).text, 'ab');
+  assertEquals((await documentText(new TextEncoder().encode('# T\u0000itle\n\nBo\u0000dy'), 'markdown')).title, 'Title');
+});
+
 Deno.test('Markdown is reduced to its words', () => {
   assertEquals(stripMarkdown('# Title\n\nSome **bold** and [a link](http://x) and `code`.\n\n- item'), 'Title\n\nSome bold and a link and code.\n\n- item');
 });
