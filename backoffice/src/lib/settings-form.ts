@@ -17,8 +17,16 @@ export const LANGUAGES = [
   'russian', 'serbian', 'spanish', 'swedish', 'tamil', 'turkish', 'yiddish',
 ];
 
-/** The widget draws one style today; a custom value set elsewhere is kept and shown as is. */
-export const STYLES: Array<{ value: string; label: string }> = [{ value: 'bubble', label: 'Bubble (round launcher, chat panel)' }];
+/**
+ * The styles the widget draws (widget/src/shared/styles.ts); a custom value set elsewhere is kept
+ * and shown as is (the widget draws it as a bubble).
+ */
+export const STYLES: Array<{ value: string; label: string }> = [
+  { value: 'bubble', label: 'Bubble (round launcher, chat panel)' },
+  { value: 'pill', label: 'Pill (“Chat with us” button)' },
+  { value: 'tab', label: 'Tab (“Chat with us” on the bottom edge)' },
+  { value: 'compact', label: 'Compact (small square launcher, smaller panel)' },
+];
 
 export const LIMITS = { name: 100, domain: 253, welcome_message: 500, input_placeholder: 120, offline_message: 500, ai_instructions: 8000 };
 
