@@ -3,6 +3,7 @@
 // toggle, identify, reset). Messages are reconciled by id and client_id only; the database is read
 // again whenever the socket (re)joins, the tab becomes visible or the network returns. The panel
 // is built the first time the chat opens: a closed chat draws nothing but the loader's launcher.
+// Members are `#private`: truly private, and the minifier can shorten their names (the app's budget).
 import { addStyles } from '../shared/adopt-styles.ts';
 import type { AppApi, Identity, LoaderHost, WidgetInit } from '../shared/bridge.ts';
 import { ApiError, widgetApi, type ConversationState, type IdentityPayload, type WidgetApi } from './api/widget-api.ts';
@@ -132,7 +133,6 @@ export class Chat implements AppApi {
     this.#messages = new MessageList(ui.log, this.#viewContext);
     this.#wireUi(ui);
     ui.banner.textContent = this.#bannerText;
-    ui.typing.textContent = '';
     this.#applyInitToUi();
     this.#updateHeader();
     return ui;
