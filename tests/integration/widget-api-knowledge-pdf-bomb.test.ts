@@ -56,7 +56,7 @@ function pdf(content: Buffer): Buffer {
 async function upload(token: string, site: string, file: Buffer, name: string): Promise<string> {
   const form = new FormData();
   form.set('website_id', site);
-  form.set('file', new Blob([file], { type: 'application/pdf' }), name);
+  form.set('file', new Blob([new Uint8Array(file)], { type: 'application/pdf' }), name);
   const res = await fn(stack, 'knowledge', { method: 'POST', token, body: form });
   expect(res.status).toBe(202);
   return (await res.json()).source.id;

@@ -1,7 +1,10 @@
 // Who the visitor is, as far as the website knows: when they first came, the page they wrote from,
-// their language and browser, and their identity when the site verified it (identify + HMAC).
+// their language and browser, and their identity when the site verified it (identify + HMAC; the
+// Verified badge only on what the HMAC covers, see lib/identity.ts).
+import { Fragment } from 'preact';
 import { Badge } from './ui.tsx';
 import { browserName, dateTime, relativeTime } from '../lib/format.ts';
+import { identityFields } from '../lib/identity.ts';
 import type { Conversation, Visitor } from '../lib/rows.ts';
 
 function languageName(tag: string | null): string {
@@ -25,12 +28,14 @@ export function VisitorPanel({ visitor, conversation, present }: { visitor?: Vis
       <h2 id="visitor-heading">Visitor</h2>
       {visitor?.identified_at ? (
         <div class="identity">
-          <strong>{visitor.name || visitor.email || visitor.external_id}</strong>
-          <Badge kind="green">Verified</Badge>
           <dl>
-            {visitor.email && <><dt>E-mail</dt><dd>{visitor.email}</dd></>}
-            <dt>User id on your site</dt><dd><code>{visitor.external_id}</code></dd>
-            <dt>Verified</dt><dd>{dateTime(visitor.identified_at)}</dd>
+            {identityFields(visitor).map((f) => (
+              <Fragment key={f.label}>
+                <dt>{f.label}</dt>
+                <dd>{f.verified ? <><code>{f.value}</code> <Badge kind="green">Verified</Badge></> : <>{f.value} <span class="muted">(not verified)</span></>}</dd>
+              </Fragment>
+            ))}
+            <dt>Identified</dt><dd>{dateTime(visitor.identified_at)}</dd>
           </dl>
         </div>
       ) : (

@@ -1,8 +1,11 @@
 // widget-identify (visitor JWT): the widget's identify({userId, userHash, name?, email?}) per
 // contract §3. The site's backend computed user_hash = hex(HMAC-SHA256(user_id, identity secret));
-// we recompute it and compare in constant time. Verified → the visitor row records who they are.
-// Wrong → 403 `identity_not_verified` and nothing is stored: an unverified identity is ignored,
-// never trusted. Rate-limited per visitor, so the hash cannot be guessed by trying.
+// we recompute it and compare in constant time. Verified → the visitor row records the site's user
+// id (external_id). The hash covers user_id only: name and email are display hints from the page,
+// stored beside it and shown in the backoffice as not verified (anyone with a valid hash for their
+// own id can send any name). Wrong → 403 `identity_not_verified` and nothing is stored: an
+// unverified identity is ignored, never trusted. Rate-limited per visitor, so the hash cannot be
+// guessed by trying.
 import { authenticate } from '../_shared/auth.ts';
 import { assertOriginAllowed } from '../_shared/cors.ts';
 import { sql } from '../_shared/db.ts';
