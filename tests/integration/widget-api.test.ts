@@ -299,10 +299,17 @@ describe('widget-conversations', () => {
     const all = await (await fn(stack, `widget-conversations/${conversationId}/messages`, { token: v.token })).json();
     expect(all.messages.map((m: { sender: string }) => m.sender)).toEqual(['user', 'assistant', 'user', 'assistant']);
     expect(all.messages[1].sources.length).toBeGreaterThan(0);
-    const after = await (await fn(stack, `widget-conversations/${conversationId}/messages?after=${first.events.at(-1)!.data.message.id}`, { token: v.token })).json();
-    expect(after.messages.map((m: { id: string }) => m.id)).toEqual([second.events[1].data.id, second.events.at(-1)!.data.message.id]);
-    const none = await (await fn(stack, `widget-conversations/${conversationId}/messages?after=${second.events.at(-1)!.data.message.id}`, { token: v.token })).json();
-    expect(none).toEqual({ messages: [], has_more: false });
+    // Those after the cursor, preceded by those stamped in the 10 s before it (a message stamped
+    // earlier may be committed later); never the cursor itself.
+    const ids = (page: { messages: Array<{ id: string }> }) => page.messages.map((m) => m.id);
+    const [firstAsk, firstAnswer] = [first.events[1].data.id, first.events.at(-1)!.data.message.id];
+    const [secondAsk, secondAnswer] = [second.events[1].data.id, second.events.at(-1)!.data.message.id];
+    const after = await (await fn(stack, `widget-conversations/${conversationId}/messages?after=${firstAnswer}`, { token: v.token })).json();
+    expect(ids(after).slice(-2)).toEqual([secondAsk, secondAnswer]);
+    expect(ids(after).slice(0, -2)).toEqual(ids(after).length > 2 ? [firstAsk] : []);
+    const none = await (await fn(stack, `widget-conversations/${conversationId}/messages?after=${secondAnswer}`, { token: v.token })).json();
+    expect(none.has_more).toBe(false);
+    expect([firstAsk, firstAnswer, secondAsk]).toEqual(expect.arrayContaining(ids(none)));
   });
 
   it("bad input: another visitor's conversation 404, unknown after 400, malformed ids, wrong method, no session", async () => {

@@ -8,7 +8,9 @@
 // is answered exactly like one that does not exist (404). `after` must be a message of that
 // conversation: an unknown id is a 400 `unknown_message` (the widget then reloads without it),
 // never a silent "everything", which would look like a full history to a client that expected a
-// delta. `limit` (1–500, default 200) bounds a page; `has_more` says whether to ask again.
+// delta. `limit` (1–500, default 200) bounds a page; `has_more` says whether to ask again. With
+// `after`, messages stamped up to 10 s before it come first too (they may have been committed after
+// it: lateCommits below); clients reconcile by id.
 import { authenticate } from '../_shared/auth.ts';
 import { assertOriginAllowed } from '../_shared/cors.ts';
 import { sql } from '../_shared/db.ts';
@@ -105,9 +107,35 @@ async function listMessages(req: Request, userId: string, conversationId: string
     order by m.created_at, m.id
     limit ${limit + 1}`;
   const page = { messages: rows.slice(0, limit).map(toApiMessage), has_more: rows.length > limit };
+  if (after) page.messages.unshift(...(await lateCommits(conversationId, after)).map(toApiMessage));
   if (after) return json(200, page);
   return json(200, {
     ...page,
     conversation: { ai_mode: conversation.ai_mode, agent_last_read_at: conversation.agent_last_read_at?.toISOString() ?? null },
   });
+}
+
+/** How far before the cursor a message may be stamped and still be committed after it. */
+const LATE_COMMIT_WINDOW = '10 seconds';
+const LATE_COMMIT_MAX = 100;
+
+/**
+ * created_at is stamped when a row is inserted (clock_timestamp), not when it is committed: a
+ * message stamped just before the cursor can become visible after it (its transaction waited for
+ * the conversation's row lock, say), and a catch-up strictly "after" the cursor would skip it for
+ * good if realtime missed it too. So a catch-up also returns the messages stamped in the window
+ * before the cursor (the cursor itself excluded), oldest first, ahead of the page; the widget
+ * reconciles by id, so those it already has change nothing. `has_more` concerns the page only.
+ */
+async function lateCommits(conversationId: string, after: string): Promise<MessageRow[]> {
+  const rows = await sql()<MessageRow[]>`
+    select m.id, m.conversation_id, m.website_id, m.sender, m.content, m.client_id, m.metadata, m.created_at
+    from public.messages m, public.messages a
+    where a.id = ${after}
+      and m.conversation_id = ${conversationId}
+      and m.created_at >= a.created_at - ${LATE_COMMIT_WINDOW}::interval
+      and (m.created_at, m.id) < (a.created_at, a.id)
+    order by m.created_at desc, m.id desc
+    limit ${LATE_COMMIT_MAX}`;
+  return rows.reverse();
 }
