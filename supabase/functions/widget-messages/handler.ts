@@ -33,8 +33,11 @@ interface Stored {
 
 const FUNCTION = 'widget-messages';
 
-/** How long a retried send waits for the answer the first attempt is still writing. */
+/** How often, and how long at most, a retried send waits for the answer the first attempt is writing. */
 const DUPLICATE_WAIT_POLL_MS = 250;
+const DUPLICATE_WAIT_MS = 10_000;
+/** Past the AI time limit plus this, a first attempt with no outcome cannot be running any more. */
+const LOST_ATTEMPT_MARGIN_S = 5;
 
 export async function widgetMessages(req: Request): Promise<Response> {
   requireMethod(req, ['POST']);
@@ -112,15 +115,17 @@ async function aiMode(website: Website, stored: Stored): Promise<{ mode: 'auto' 
 }
 
 /**
- * A retried send: never a second answer. Sends the stored answer when there is one; waits (up to
- * the AI time limit) while the first attempt is still writing it; reports the first attempt's
- * failure if it failed.
+ * A retried send: never a second answer. Sends the stored answer when there is one, or the first
+ * attempt's failure. While neither exists it waits, but at most DUPLICATE_WAIT_MS (a connection is
+ * not held for the AI's whole time limit); then, if the first attempt cannot still be running (it
+ * died without storing anything), the message is marked failed and flagged for a person, else the
+ * stream ends with `error {code: 'in_progress'}`: the answer will arrive through realtime or catch-up.
  */
 async function replayAnswer(sse: SseStream, stored: Stored): Promise<void> {
   const answerId = await answerClientId(stored.message.client_id ?? stored.message.id);
-  const deadline = Date.now() + env.aiTotalTimeoutMs();
+  const deadline = Date.now() + Math.min(DUPLICATE_WAIT_MS, env.aiTotalTimeoutMs());
   try {
-    while (!sse.closed && Date.now() < deadline) {
+    while (!sse.closed) {
       const [row] = await sql()<(MessageRow & { failed: boolean })[]>`
         select a.*, false as failed from public.messages a
         where a.conversation_id = ${stored.conversation.id} and a.client_id = ${answerId} and a.sender = 'assistant'
@@ -136,9 +141,19 @@ async function replayAnswer(sse: SseStream, stored: Stored): Promise<void> {
         sse.send('error', { code: 'ai_unavailable', message: 'The assistant could not answer this message; a person from the team will reply.' });
         return;
       }
+      if (Date.now() >= deadline) break;
       await new Promise((r) => setTimeout(r, DUPLICATE_WAIT_POLL_MS));
     }
-    sse.send('error', { code: 'ai_timeout', message: 'The answer to this message is taking too long; a person from the team will reply.' });
+    if (sse.closed) return;
+    const [{ lost }] = await sql()<{ lost: boolean }[]>`
+      select coalesce((select clock_timestamp() - v.created_at > make_interval(secs => ${env.aiTotalTimeoutMs() / 1000 + LOST_ATTEMPT_MARGIN_S})
+                       from public.messages v where v.id = ${stored.message.id}), false) as lost`;
+    if (lost) {
+      await sql()`select private.mark_ai_failed(${stored.message.id}, 'ai_lost')`;
+      sse.send('error', { code: 'ai_unavailable', message: 'The assistant could not answer this message; a person from the team will reply.' });
+    } else {
+      sse.send('error', { code: 'in_progress', message: 'The answer to this message is still being written; it will appear in the conversation.' });
+    }
   } finally {
     sse.close();
   }
