@@ -3,7 +3,7 @@ type Rgb = [number, number, number];
 
 /** Parses #rgb or #rrggbb (what the backoffice's colour picker stores) into [r, g, b], or null. */
 export function parseColor(input: string | undefined | null): Rgb | null {
-  const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(input?.trim() ?? '');
+  const m = /^#([\da-f]{3}|[\da-f]{6})$/i.exec(input?.trim() ?? '');
   if (!m) return null;
   const hex = m[1].length === 3 ? m[1].replace(/./g, '$&$&') : m[1];
   return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)) as Rgb;

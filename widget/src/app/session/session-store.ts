@@ -24,28 +24,37 @@ function isSession(v: unknown): v is Session {
 }
 
 export class SessionStore {
-  private readonly key: string;
-  private inflight: Promise<Session | null> | undefined;
+  readonly #key: string;
+  #inflight: Promise<Session | null> | undefined;
+
+  readonly #storage: KeyValue;
+  readonly #auth: AuthApi;
+  readonly #lock: CrossTabLock | null;
+  readonly #now: () => number;
 
   constructor(
     websiteId: string,
-    private readonly storage: KeyValue,
-    private readonly auth: AuthApi,
+    storage: KeyValue,
+    auth: AuthApi,
     /** null: no cross-tab lock (browsers without Web Locks). */
-    private readonly lock: CrossTabLock | null = webLock() ?? null,
-    private readonly now: () => number = nowSeconds,
+    lock: CrossTabLock | null = webLock() ?? null,
+    now: () => number = nowSeconds,
   ) {
-    this.key = storageKey(websiteId, 'session');
+    this.#key = storageKey(websiteId, 'session');
+    this.#storage = storage;
+    this.#auth = auth;
+    this.#lock = lock;
+    this.#now = now;
   }
 
   /** The stored session as it is now (another tab may have just replaced it). */
   peek(): Session | null {
-    const value = readJson<Session>(this.storage, this.key);
+    const value = readJson<Session>(this.#storage, this.#key);
     return isSession(value) ? value : null;
   }
 
-  private fresh(s: Session | null): boolean {
-    return !!s && s.expires_at - this.now() > REFRESH_MARGIN_SECONDS;
+  #fresh(s: Session | null): boolean {
+    return !!s && s.expires_at - this.#now() > REFRESH_MARGIN_SECONDS;
   }
 
   /**
@@ -55,60 +64,60 @@ export class SessionStore {
    */
   async get(create = false): Promise<Session | null> {
     const stored = this.peek();
-    if (stored && this.fresh(stored)) return stored;
+    if (stored && this.#fresh(stored)) return stored;
     if (!stored && !create) return null;
     // One refresh or sign-up at a time per tab; callers share its outcome.
-    this.inflight ??= this.exclusive(() => this.renew(create)).finally(() => (this.inflight = undefined));
-    const session = await this.inflight;
+    this.#inflight ??= this.#exclusive(() => this.#renew(create)).finally(() => (this.#inflight = undefined));
+    const session = await this.#inflight;
     return session ?? (create ? this.get(true) : null);
   }
 
   /** The server refused the stored access token: the next get() refreshes it first. */
   invalidate(): void {
     const current = this.peek();
-    if (current) this.save({ ...current, expires_at: 0 });
+    if (current) this.#save({ ...current, expires_at: 0 });
   }
 
   /** Forgets the visitor on this website (EmilyChat.reset()). */
   clear(): Session | null {
     const old = this.peek();
-    this.storage.remove(this.key);
+    this.#storage.remove(this.#key);
     return old;
   }
 
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    return this.lock ? this.lock(`${this.key}:renew`, fn) : fn();
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#lock ? this.#lock(`${this.#key}:renew`, fn) : fn();
   }
 
-  private async renew(create: boolean): Promise<Session | null> {
+  async #renew(create: boolean): Promise<Session | null> {
     // Under the lock: another tab may have refreshed or signed up while we waited.
     const current = this.peek();
-    if (this.fresh(current)) return current;
+    if (this.#fresh(current)) return current;
     if (!current) {
       if (!create) return null;
-      return this.save(await this.auth.signUpAnonymously());
+      return this.#save(await this.#auth.signUpAnonymously());
     }
     try {
-      return this.save(await this.auth.refresh(current.refresh_token));
+      return this.#save(await this.#auth.refresh(current.refresh_token));
     } catch (err) {
       if (!(err instanceof AuthError) || !err.permanent) {
         // Auth unreachable: the current token still works until it expires.
-        if (current.expires_at > this.now()) return current;
+        if (current.expires_at > this.#now()) return current;
         throw err;
       }
       // Refused. If another tab rotated the token meanwhile, its session is ours too.
       const latest = this.peek();
       if (latest && latest.refresh_token !== current.refresh_token) {
-        return this.fresh(latest) ? latest : this.save(await this.auth.refresh(latest.refresh_token));
+        return this.#fresh(latest) ? latest : this.#save(await this.#auth.refresh(latest.refresh_token));
       }
       // Truly gone (revoked, expired, user deleted): forget it; a new one comes when needed.
-      this.storage.remove(this.key);
+      this.#storage.remove(this.#key);
       return null;
     }
   }
 
-  private save(session: Session): Session {
-    this.storage.set(this.key, JSON.stringify(session));
+  #save(session: Session): Session {
+    this.#storage.set(this.#key, JSON.stringify(session));
     return session;
   }
 }

@@ -72,163 +72,167 @@ interface Entry extends ChatMessage {
 const streamKey = (clientId: string) => `a:${clientId}`;
 
 export class MessageStore {
-  private entries = new Map<string, Entry>();
-  private byId = new Map<string, string>();
-  private byClientId = new Map<string, string>();
-  private streams = new Set<string>();
-  private seq = 0;
+  #entries = new Map<string, Entry>();
+  #byId = new Map<string, string>();
+  #byClientId = new Map<string, string>();
+  #streams = new Set<string>();
+  #seq = 0;
   /** Visitor messages up to this server time have been read by the team. */
-  private seenUntil = -Infinity;
+  #seenUntil = -Infinity;
   /** The latest server time seen: local notices and answers without a timestamp sort after it. */
-  private latestAt = 0;
+  #latestAt = 0;
 
-  constructor(private onChange: () => void = () => {}) {}
+  readonly #onChange: () => void;
+
+  constructor(onChange: () => void = () => {}) {
+    this.#onChange = onChange;
+  }
 
   /** Every message in display order. */
   list(): ChatMessage[] {
     // Server order is (created_at, id); unconfirmed messages keep the order they were typed in.
-    return [...this.entries.values()]
+    return [...this.#entries.values()]
       .filter((e) => !e.held)
       .sort((a, b) => a.at - b.at || (a.id && b.id && a.at !== Infinity ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : 0) || a.seq - b.seq);
   }
 
   has(id: string): boolean {
-    return this.byId.has(id);
+    return this.#byId.has(id);
   }
 
   byClient(clientId: string): ChatMessage | undefined {
-    const key = this.byClientId.get(clientId);
-    return key ? this.entries.get(key) : undefined;
+    const key = this.#byClientId.get(clientId);
+    return key ? this.#entries.get(key) : undefined;
   }
 
   /** The visitor's message, shown at once while it is sent. */
   addPending(clientId: string, content: string): ChatMessage {
     const existing = this.byClient(clientId);
     if (existing) return existing;
-    const entry = this.insert({ key: `c:${clientId}`, clientId, sender: 'user', content, seen: false, state: 'sending' }, Infinity);
-    this.byClientId.set(clientId, entry.key);
-    this.onChange();
+    const entry = this.#insert({ key: `c:${clientId}`, clientId, sender: 'user', content, seen: false, state: 'sending' }, Infinity);
+    this.#byClientId.set(clientId, entry.key);
+    this.#onChange();
     return entry;
   }
 
   setState(clientId: string, state: 'sending' | 'failed'): void {
-    const entry = this.entryByClient(clientId);
+    const entry = this.#entryByClient(clientId);
     if (!entry || entry.state === 'sent' || entry.state === state) return;
     entry.state = state;
     entry.version++;
-    this.onChange();
+    this.#onChange();
   }
 
   /** A stored message from any source (SSE `message`/`done`, realtime, catch-up, JSON reply). */
   upsert(row: MessageRow): UpsertResult {
-    const result = this.merge(row);
-    if (result !== 'unchanged') this.onChange();
+    const result = this.#merge(row);
+    if (result !== 'unchanged') this.#onChange();
     return result;
   }
 
   /** Several rows (a history or catch-up page); returns the ids that were new to this view. */
   upsertMany(rows: MessageRow[]): MessageRow[] {
-    const added = rows.filter((row) => this.merge(row) === 'added');
-    this.onChange();
+    const added = rows.filter((row) => this.#merge(row) === 'added');
+    this.#onChange();
     return added;
   }
 
   /** The team read the conversation up to `iso` (conversations.agent_last_read_at). */
   markSeenUntil(iso: string | null | undefined): void {
     const t = timestampOf(iso);
-    if (!(t > this.seenUntil)) return;
-    this.seenUntil = t;
+    if (!(t > this.#seenUntil)) return;
+    this.#seenUntil = t;
     let changed = false;
-    for (const entry of this.entries.values()) changed = this.updateSeen(entry) || changed;
-    if (changed) this.onChange();
+    for (const entry of this.#entries.values()) changed = this.#updateSeen(entry) || changed;
+    if (changed) this.#onChange();
   }
 
   /** The AI starts answering the visitor message `clientId`: a "thinking" bubble until text arrives. */
   startStream(clientId: string): void {
     const key = streamKey(clientId);
-    if (this.entries.has(key)) return;
-    this.streams.add(clientId);
-    this.insert({ key, sender: 'assistant', content: '', seen: false, state: 'streaming' }, Infinity);
-    this.onChange();
+    if (this.#entries.has(key)) return;
+    this.#streams.add(clientId);
+    this.#insert({ key, sender: 'assistant', content: '', seen: false, state: 'streaming' }, Infinity);
+    this.#onChange();
   }
 
   delta(clientId: string, text: string): void {
-    const entry = this.entries.get(streamKey(clientId));
+    const entry = this.#entries.get(streamKey(clientId));
     if (!entry || entry.state !== 'streaming') return;
     entry.content += text;
     entry.version++;
-    this.onChange();
+    this.#onChange();
   }
 
   /** The stream's `done`: the answer is stored under `row.id`. Returns whether it is new to this view. */
   finishStream(clientId: string, row: MessageRow): boolean {
     const key = streamKey(clientId);
-    const placeholder = this.entries.get(key);
-    this.streams.delete(clientId);
+    const placeholder = this.#entries.get(key);
+    this.#streams.delete(clientId);
     let isNew = false;
-    if (placeholder && !this.byId.has(row.id)) {
+    if (placeholder && !this.#byId.has(row.id)) {
       // The placeholder becomes the stored answer, keeping its key (no flicker).
       placeholder.id = row.id;
       placeholder.state = 'sent';
-      this.byId.set(row.id, key);
-      this.place(placeholder, row.created_at);
-      this.apply(placeholder, row);
+      this.#byId.set(row.id, key);
+      this.#place(placeholder, row.created_at);
+      this.#apply(placeholder, row);
       isNew = true;
     } else {
-      if (placeholder) this.entries.delete(key);
+      if (placeholder) this.#entries.delete(key);
       // Already delivered by realtime or catch-up (and counted then), or new now.
-      isNew = this.merge(row) === 'added';
+      isNew = this.#merge(row) === 'added';
     }
-    this.releaseHeld();
-    this.onChange();
+    this.#releaseHeld();
+    this.#onChange();
     return isNew;
   }
 
   /** The stream failed or broke off: drop the placeholder; a stored answer will come by catch-up. */
   abortStream(clientId: string): void {
-    const removed = this.entries.delete(streamKey(clientId));
-    this.streams.delete(clientId);
-    const released = this.releaseHeld();
-    if (removed || released) this.onChange();
+    const removed = this.#entries.delete(streamKey(clientId));
+    this.#streams.delete(clientId);
+    const released = this.#releaseHeld();
+    if (removed || released) this.#onChange();
   }
 
   /** A line from the widget itself, placed after everything known so far. */
   notice(key: string, text: string): void {
-    if (this.entries.has(`n:${key}`)) return;
-    this.insert({ key: `n:${key}`, sender: 'system', content: text, seen: false, state: 'sent', notice: true }, this.latestAt);
-    this.onChange();
+    if (this.#entries.has(`n:${key}`)) return;
+    this.#insert({ key: `n:${key}`, sender: 'system', content: text, seen: false, state: 'sent', notice: true }, this.#latestAt);
+    this.#onChange();
   }
 
-  private merge(row: MessageRow): UpsertResult {
+  #merge(row: MessageRow): UpsertResult {
     if (!row || typeof row.id !== 'string' || typeof row.content !== 'string') return 'unchanged';
-    const known = this.byId.get(row.id);
+    const known = this.#byId.get(row.id);
     if (known) {
-      const entry = this.entries.get(known)!;
-      const moved = this.place(entry, row.created_at);
-      return this.apply(entry, row) || moved ? 'updated' : 'unchanged';
+      const entry = this.#entries.get(known)!;
+      const moved = this.#place(entry, row.created_at);
+      return this.#apply(entry, row) || moved ? 'updated' : 'unchanged';
     }
-    const pendingKey = row.client_id ? this.byClientId.get(row.client_id) : undefined;
-    const pending = pendingKey ? this.entries.get(pendingKey) : undefined;
+    const pendingKey = row.client_id ? this.#byClientId.get(row.client_id) : undefined;
+    const pending = pendingKey ? this.#entries.get(pendingKey) : undefined;
     if (pending) {
       pending.id = row.id;
       pending.state = 'sent';
-      this.byId.set(row.id, pending.key);
-      this.place(pending, row.created_at);
-      this.apply(pending, row);
+      this.#byId.set(row.id, pending.key);
+      this.#place(pending, row.created_at);
+      this.#apply(pending, row);
       pending.version++;
       return 'confirmed';
     }
-    const entry = this.insert({ key: `s:${row.id}`, id: row.id, sender: row.sender, content: '', seen: false, state: 'sent' }, this.timeOf(row.created_at));
-    this.byId.set(row.id, entry.key);
-    if (row.client_id) this.byClientId.set(row.client_id, entry.key);
-    this.apply(entry, row);
+    const entry = this.#insert({ key: `s:${row.id}`, id: row.id, sender: row.sender, content: '', seen: false, state: 'sent' }, this.#timeOf(row.created_at));
+    this.#byId.set(row.id, entry.key);
+    if (row.client_id) this.#byClientId.set(row.client_id, entry.key);
+    this.#apply(entry, row);
     // While our own answer streams, an AI answer we did not ask for yet may be that very answer.
-    if (row.sender === 'assistant' && this.streams.size) entry.held = true;
+    if (row.sender === 'assistant' && this.#streams.size) entry.held = true;
     return 'added';
   }
 
-  private updateSeen(entry: Entry): boolean {
-    const seen = entry.seen || (entry.sender === 'user' && entry.at !== Infinity && entry.at <= this.seenUntil);
+  #updateSeen(entry: Entry): boolean {
+    const seen = entry.seen || (entry.sender === 'user' && entry.at !== Infinity && entry.at <= this.#seenUntil);
     if (seen === entry.seen) return false;
     entry.seen = seen;
     entry.version++;
@@ -236,7 +240,7 @@ export class MessageStore {
   }
 
   /** Copies what is shown from the row; returns whether anything changed. */
-  private apply(entry: Entry, row: MessageRow): boolean {
+  #apply(entry: Entry, row: MessageRow): boolean {
     const seen = Boolean(row.seen_at) || entry.seen;
     const rawSources = row.sources ?? row.metadata?.sources;
     const sources = Array.isArray(rawSources) ? rawSources.filter((s) => s && typeof s.title === 'string') : entry.sources;
@@ -251,41 +255,41 @@ export class MessageStore {
     entry.sources = sources;
     entry.authorName = row.author_name ?? entry.authorName;
     entry.version++;
-    this.updateSeen(entry);
+    this.#updateSeen(entry);
     return true;
   }
 
   /** Moves a confirmed message to its server time; returns whether it moved. */
-  private place(entry: Entry, createdAt: string | undefined): boolean {
-    const at = createdAt ? this.timeOf(createdAt) : entry.at === Infinity ? this.latestAt : entry.at;
+  #place(entry: Entry, createdAt: string | undefined): boolean {
+    const at = createdAt ? this.#timeOf(createdAt) : entry.at === Infinity ? this.#latestAt : entry.at;
     if (at === entry.at) return false;
     entry.at = at;
-    this.updateSeen(entry);
+    this.#updateSeen(entry);
     return true;
   }
 
-  private timeOf(createdAt: string | undefined): number {
+  #timeOf(createdAt: string | undefined): number {
     const t = timestampOf(createdAt);
-    if (Number.isNaN(t)) return this.latestAt;
-    if (t > this.latestAt) this.latestAt = t;
+    if (Number.isNaN(t)) return this.#latestAt;
+    if (t > this.#latestAt) this.#latestAt = t;
     return t;
   }
 
-  private insert(fields: Omit<Entry, 'at' | 'seq' | 'version'>, at: number): Entry {
-    const entry: Entry = { ...fields, at, seq: this.seq++, version: 0 };
-    this.entries.set(entry.key, entry);
+  #insert(fields: Omit<Entry, 'at' | 'seq' | 'version'>, at: number): Entry {
+    const entry: Entry = { ...fields, at, seq: this.#seq++, version: 0 };
+    this.#entries.set(entry.key, entry);
     return entry;
   }
 
-  private entryByClient(clientId: string): Entry | undefined {
-    const key = this.byClientId.get(clientId);
-    return key ? this.entries.get(key) : undefined;
+  #entryByClient(clientId: string): Entry | undefined {
+    const key = this.#byClientId.get(clientId);
+    return key ? this.#entries.get(key) : undefined;
   }
 
-  private releaseHeld(): boolean {
-    if (this.streams.size) return false;
+  #releaseHeld(): boolean {
+    if (this.#streams.size) return false;
     let released = false;
-    for (const entry of this.entries.values()) {
+    for (const entry of this.#entries.values()) {
       if (entry.held) {
         entry.held = false;
         released = true;

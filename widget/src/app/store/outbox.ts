@@ -56,37 +56,42 @@ export function hasOutbox(storage: KeyValue, websiteId: string): boolean {
 }
 
 export class Outbox {
-  private readonly prefix: string;
+  readonly #prefix: string;
   /** Messages this tab sends: client_id → release of its lock. */
-  private readonly mine = new Map<string, () => void>();
+  readonly #mine = new Map<string, () => void>();
+
+  readonly #storage: KeyValue;
+  readonly #hold: HoldLock | null;
 
   constructor(
     websiteId: string,
-    private readonly storage: KeyValue,
+    storage: KeyValue,
     /** null: no cross-tab lock in this browser. */
-    private readonly hold: HoldLock | null = webLockHolder() ?? null,
+    hold: HoldLock | null = webLockHolder() ?? null,
   ) {
-    this.prefix = `${storageKey(websiteId, 'outbox')}:`;
+    this.#prefix = `${storageKey(websiteId, 'outbox')}:`;
+    this.#storage = storage;
+    this.#hold = hold;
   }
 
   /** Every stored message of this website (any tab's), oldest first. */
   list(): OutboxEntry[] {
-    return this.storage
+    return this.#storage
       .keys()
-      .filter((k) => k.startsWith(this.prefix))
-      .map((k) => readJson<OutboxEntry>(this.storage, k))
+      .filter((k) => k.startsWith(this.#prefix))
+      .map((k) => readJson<OutboxEntry>(this.#storage, k))
       .filter(isEntry)
       .sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
   }
 
   /** A message this tab is about to send: stored first (a page closing now keeps it), then locked. */
   async add(entry: OutboxEntry): Promise<void> {
-    this.mine.set(entry.client_id, () => {});
-    this.write(entry);
-    const release = await this.lock(entry.client_id);
+    this.#mine.set(entry.client_id, () => {});
+    this.#write(entry);
+    const release = await this.#lock(entry.client_id);
     // Confirmed or dropped while the lock was being taken: let it go at once.
-    if (!this.mine.has(entry.client_id)) release?.();
-    else if (release) this.mine.set(entry.client_id, release);
+    if (!this.#mine.has(entry.client_id)) release?.();
+    else if (release) this.#mine.set(entry.client_id, release);
   }
 
   /**
@@ -96,16 +101,16 @@ export class Outbox {
   async claimOrphans(): Promise<OutboxEntry[]> {
     const claimed: OutboxEntry[] = [];
     for (const entry of this.list()) {
-      if (this.mine.has(entry.client_id)) continue;
-      const release = await this.lock(entry.client_id);
+      if (this.#mine.has(entry.client_id)) continue;
+      const release = await this.#lock(entry.client_id);
       if (!release) continue;
       // Re-read under the lock: it may have been confirmed (and removed) meanwhile.
-      const current = readJson<OutboxEntry>(this.storage, this.key(entry.client_id));
-      if (!isEntry(current) || this.mine.has(entry.client_id)) {
+      const current = readJson<OutboxEntry>(this.#storage, this.#key(entry.client_id));
+      if (!isEntry(current) || this.#mine.has(entry.client_id)) {
         release();
         continue;
       }
-      this.mine.set(entry.client_id, release);
+      this.#mine.set(entry.client_id, release);
       claimed.push(current);
     }
     return claimed;
@@ -114,36 +119,36 @@ export class Outbox {
   /** The server named the conversation of `thread`: this tab's waiting messages in it go there too. */
   named(thread: string, conversationId: string): void {
     for (const entry of this.list()) {
-      if (entry.thread === thread && !entry.conversation_id && this.mine.has(entry.client_id)) {
-        this.write({ ...entry, conversation_id: conversationId });
+      if (entry.thread === thread && !entry.conversation_id && this.#mine.has(entry.client_id)) {
+        this.#write({ ...entry, conversation_id: conversationId });
       }
     }
   }
 
   /** Confirmed by the server (or refused for good): forgotten, and its lock released. */
   remove(clientId: string): void {
-    this.storage.remove(this.key(clientId));
-    const release = this.mine.get(clientId);
-    this.mine.delete(clientId);
+    this.#storage.remove(this.#key(clientId));
+    const release = this.#mine.get(clientId);
+    this.#mine.delete(clientId);
     release?.();
   }
 
   /** Forgets every waiting message of this website (EmilyChat.reset()). */
   clear(): void {
     for (const entry of this.list()) this.remove(entry.client_id);
-    for (const clientId of [...this.mine.keys()]) this.remove(clientId);
+    for (const clientId of [...this.#mine.keys()]) this.remove(clientId);
   }
 
-  private key(clientId: string): string {
-    return this.prefix + clientId;
+  #key(clientId: string): string {
+    return this.#prefix + clientId;
   }
 
-  private write(entry: OutboxEntry): void {
-    this.storage.set(this.key(entry.client_id), JSON.stringify(entry));
+  #write(entry: OutboxEntry): void {
+    this.#storage.set(this.#key(entry.client_id), JSON.stringify(entry));
   }
 
-  private async lock(clientId: string): Promise<(() => void) | null> {
-    if (!this.hold) return () => {};
-    return this.hold(`${this.prefix}${clientId}`);
+  async #lock(clientId: string): Promise<(() => void) | null> {
+    if (!this.#hold) return () => {};
+    return this.#hold(`${this.#prefix}${clientId}`);
   }
 }
