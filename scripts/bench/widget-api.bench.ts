@@ -60,6 +60,8 @@ const running = await startTestStack({
       EMILY_RATE_LIMIT_WEBSITE: '100000',
       EMILY_RATE_LIMIT_READS: '100000',
       EMILY_RATE_LIMIT_PUBLIC: '100000',
+      // 100+ AI answers from one loopback address: the per-address AI limit (60/min) would refuse them.
+      EMILY_RATE_LIMIT_AI_PER_ADDRESS: '100000',
     },
   },
 }, { noStatic: true });
