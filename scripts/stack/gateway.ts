@@ -72,14 +72,15 @@ export function startGateway(config: StackConfig, services: GatewayService[], st
           return;
         }
       }
-      if (service.requiresApiKey) {
+      const path = (req.url ?? '/').slice(service.prefix.length) || '/';
+      if (typeof service.requiresApiKey === 'function' ? service.requiresApiKey(path) : service.requiresApiKey) {
         const key = apiKeyOf(req, url);
         if (!key) return sendJson(res, 401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
         if (!key.startsWith('sb_') && !verifyJwt(key, config.jwtSecret).ok) {
           return sendJson(res, 401, { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' });
         }
       }
-      await service.handle(req, res, (req.url ?? '/').slice(service.prefix.length) || '/');
+      await service.handle(req, res, path);
     } catch (err) {
       // A service bug must never take the gateway down nor leak a stack trace.
       console.error(`[gateway] ${req.method} ${url.pathname}:`, err);

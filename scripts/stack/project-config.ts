@@ -16,8 +16,15 @@ export interface ProjectConfig {
     refreshTokenReuseInterval: number;
     minimumPasswordLength: number;
     siteUrl: string;
+    /** Where e-mailed links may send people besides site_url: URLs or GoTrue glob patterns. */
+    additionalRedirectUrls: string[];
     /** [auth.rate_limit] anonymous_users: anonymous sign-ins per hour per client IP address. */
     rateLimitAnonymousUsers: number;
+    /** [auth.rate_limit] token_verifications: /verify calls per 5 minutes per client IP address. */
+    rateLimitTokenVerifications: number;
+    /** [auth.email] otp_length and otp_expiry (seconds): the code and lifetime of e-mailed links. */
+    emailOtpLength: number;
+    emailOtpExpiry: number;
   };
   /** Per-function settings from [functions.NAME]. */
   functions: Record<string, { verifyJwt: boolean; entrypoint?: string }>;
@@ -34,6 +41,7 @@ export function readProjectConfig(file = join(ROOT_DIR, 'supabase', 'config.toml
   const api = table(raw.api);
   const auth = table(raw.auth);
   const rateLimit = table(auth.rate_limit);
+  const email = table(auth.email);
   const functions: ProjectConfig['functions'] = {};
   for (const [name, value] of Object.entries(table(raw.functions))) {
     const fn = table(value);
@@ -53,7 +61,11 @@ export function readProjectConfig(file = join(ROOT_DIR, 'supabase', 'config.toml
       refreshTokenReuseInterval: num(auth.refresh_token_reuse_interval, 10),
       minimumPasswordLength: num(auth.minimum_password_length, 6),
       siteUrl: typeof auth.site_url === 'string' ? auth.site_url : 'http://127.0.0.1:3000',
+      additionalRedirectUrls: strs(auth.additional_redirect_urls, []),
       rateLimitAnonymousUsers: num(rateLimit.anonymous_users, 30),
+      rateLimitTokenVerifications: num(rateLimit.token_verifications, 30),
+      emailOtpLength: num(email.otp_length, 6),
+      emailOtpExpiry: num(email.otp_expiry, 3600),
     },
     functions,
   };

@@ -22,8 +22,11 @@ export interface GatewayService {
    * Supabase's gateway does for auth, rest and realtime). Edge Functions answer CORS themselves.
    */
   cors: boolean;
-  /** True when the gateway must check the `apikey` header (or query parameter) first. */
-  requiresApiKey: boolean;
+  /**
+   * True when the gateway must check the `apikey` header (or query parameter) first; a function
+   * decides per path (what follows the prefix), for routes Supabase's gateway leaves open.
+   */
+  requiresApiKey: boolean | ((path: string) => boolean);
   /** `path` is what follows the prefix, query string included ("/token?grant_type=password"). */
   handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> | void;
   upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, path: string): void;

@@ -13,6 +13,7 @@ import { startPostgres, tailLog, type PgCluster } from './postgres.ts';
 import type { GatewayService, StackContext } from './service.ts';
 import { startStaticServer, staticHandler } from './static.ts';
 import { createAuthService } from './auth/index.ts';
+import { outboxDir } from './auth/outbox.ts';
 import { createRestService } from './rest/index.ts';
 import { createFunctionsService } from './functions/index.ts';
 import { createRealtimeService } from './realtime/index.ts';
@@ -60,6 +61,8 @@ export interface LocalInfo {
   anonKey: string;
   serviceRoleKey: string;
   jwtSecret: string;
+  /** Where Auth's e-mails (invitations) are written: no mail server runs locally. */
+  mailDir: string;
   demo: { websiteId: string; siteUrl: string; backofficeUrl: string; ownerEmail: string; ownerPassword: string };
 }
 
@@ -157,6 +160,7 @@ export async function startStack(config: StackConfig, opts: StartOptions = {}): 
       anonKey: config.anonKey,
       serviceRoleKey: config.serviceRoleKey,
       jwtSecret: config.jwtSecret,
+      mailDir: outboxDir(config.stateDir),
       demo: { websiteId: DEMO_WEBSITE_ID, siteUrl, backofficeUrl, ownerEmail: DEMO_OWNER.email, ownerPassword: DEMO_OWNER.password },
     };
     if (opts.writeLocalJson) {

@@ -31,10 +31,13 @@ interface Answer { status: number; headers: http.IncomingHttpHeaders; body: any 
 
 /** POST /auth/v1{path} as auth-js sends it, from the loopback address `from`. */
 function post(path: string, body: unknown, from: string, headers: Record<string, string> = {}): Promise<Answer> {
-  const payload = JSON.stringify(body);
+  return request('POST', path, from, headers, JSON.stringify(body));
+}
+
+function request(method: string, path: string, from: string, headers: Record<string, string> = {}, payload = ''): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request({
-      host: own.config.host, port: own.config.apiPort, path: `/auth/v1${path}`, method: 'POST', localAddress: from,
+      host: own.config.host, port: own.config.apiPort, path: `/auth/v1${path}`, method, localAddress: from,
       headers: {
         apikey: own.info.anonKey, 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01',
         'content-length': Buffer.byteLength(payload), ...headers,
@@ -44,7 +47,8 @@ function post(path: string, body: unknown, from: string, headers: Record<string,
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : null });
+        const json = /json/.test(res.headers['content-type'] ?? '');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: json && text ? JSON.parse(text) : text });
       });
     });
     req.on('error', reject);
@@ -91,6 +95,23 @@ describe('[auth.rate_limit] anonymous_users', () => {
     } finally {
       auth.overrideSettings(null);
     }
+  });
+});
+
+describe('[auth.rate_limit] token_verifications', () => {
+  it('lets one client try e-mailed links and codes 30 times in a burst, then answers GoTrue\'s 429', async () => {
+    expect(readProjectConfig().auth.rateLimitTokenVerifications).toBe(30);
+    const link = (token: string) => `/verify?token=${token}&type=invite&redirect_to=http%3A%2F%2F127.0.0.1%3A45678%2F`;
+    for (let i = 0; i < 30; i++) {
+      const guess = await request('GET', link(String(i).padStart(56, '0')), '127.0.0.4');
+      expect(guess.status, `guess ${i + 1}`).toBe(303);
+    }
+    const refused = await request('GET', link('f'.repeat(56)), '127.0.0.4');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ code: 'over_request_rate_limit', message: 'Request rate limit reached' });
+    // Codes typed in count against the same limit; another client is not affected.
+    expect((await post('/verify', { type: 'invite', email: 'a@b.co', token: '123456' }, '127.0.0.4')).status).toBe(429);
+    expect((await post('/verify', { type: 'invite', email: 'a@b.co', token: '123456' }, '127.0.0.5')).status).toBe(403);
   });
 });
 

@@ -15,7 +15,7 @@ export const FIXTURE_FUNCTIONS_DIR = join(ROOT_DIR, 'tests', 'fixtures', 'functi
  * per-IP limits allow a real client. tests/stack/auth-limits.test.ts checks the real limits
  * (`authSettings: {}` keeps config.toml's values).
  */
-export const TEST_AUTH_SETTINGS: StackConfig['authSettings'] = { rateLimitAnonymousUsers: 1_000_000 };
+export const TEST_AUTH_SETTINGS: StackConfig['authSettings'] = { rateLimitAnonymousUsers: 1_000_000, rateLimitTokenVerifications: 1_000_000 };
 
 export async function startTestStack(overrides: Partial<StackConfig> = {}, opts: StartOptions = {}): Promise<RunningStack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'emily-test-'));

@@ -9,7 +9,7 @@ export interface AuthContext {
   pool: pg.Pool;
   settings: SettingsSource;
   /** GoTrue's per-client limiters, one per limited endpoint (their sizes come from settings). */
-  limits: { anonymousSignIns: RateLimiter };
+  limits: { anonymousSignIns: RateLimiter; verify: RateLimiter };
 }
 
 /** The `iss` claim: the Auth URL as clients reach it (the gateway's port is known once it listens). */

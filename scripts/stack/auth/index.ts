@@ -1,6 +1,7 @@
 // /auth/v1: the local stack's Supabase Auth (GoTrue-compatible) for everything Emily uses:
 // anonymous and e-mail sign-up, password and refresh-token grants with rotation, the signed-in
-// user, sign-out, the admin user API, health and settings. Users, identities, sessions and
+// user, sign-out, the admin user API, invitations by e-mail (to the stack's outbox) and the
+// /verify links they carry, health and settings. Users, identities, sessions and
 // refresh tokens live in the `auth` schema with GoTrue's columns.
 import type pg from 'pg';
 import type { Claims } from '../jwt.ts';
@@ -11,7 +12,7 @@ import { loadUserAndSession } from './authenticate.ts';
 import { createAuthPool } from './db.ts';
 import { AuthError } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { route } from './router.ts';
+import { isOpenPath, route } from './router.ts';
 import { createSettingsSource, type AuthSettings } from './settings.ts';
 
 export type AccessTokenCheck =
@@ -53,11 +54,11 @@ export function createAuthService(ctx: StackContext): AuthService {
   const pool = createAuthPool(ctx.dbUrl);
   // The stack's own [auth] values (a test stack's raised rate limits) win over config.toml's.
   const settings = createSettingsSource(() => ({ ...readProjectConfig().auth, ...ctx.config.authSettings }));
-  const auth = { stack: ctx, pool, settings, limits: { anonymousSignIns: new RateLimiter() } };
+  const auth = { stack: ctx, pool, settings, limits: { anonymousSignIns: new RateLimiter(), verify: new RateLimiter() } };
   return {
     prefix: '/auth/v1',
     cors: true,
-    requiresApiKey: true,
+    requiresApiKey: (path) => !isOpenPath(path),
     handle: (req, res, path) => route(req, res, auth, path),
     verifyAccessToken: (token) => verifyWith(pool, ctx.config.jwtSecret, token),
     overrideSettings: (values) => settings.override(values),

@@ -1,14 +1,17 @@
 // The routes of /auth/v1 that the local stack serves, and the one place errors become answers.
+// Like Supabase's gateway, /verify is open: the link in an e-mail carries no API key.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requireAdmin } from './authenticate.ts';
 import type { AuthContext } from './context.ts';
 import { AuthError, OAuthError, sendAuthError, unexpectedFailure } from './errors.ts';
 import { adminCreateUser, adminDeleteUser, adminGetUser, adminListUsers, adminUpdateUser } from './handlers/admin.ts';
+import { invite } from './handlers/invite.ts';
 import { logout } from './handlers/logout.ts';
 import { health, settings } from './handlers/meta.ts';
 import { signup } from './handlers/signup.ts';
 import { token } from './handlers/token.ts';
 import { getUser, updateUser } from './handlers/user.ts';
+import { verifyGet, verifyPost } from './handlers/verify.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: AuthContext, query: URLSearchParams, id: string) => Promise<void> | void;
 
@@ -19,6 +22,8 @@ const ROUTES: Record<string, Record<string, Handler>> = {
   '/token': { POST: (req, res, ctx, query) => token(req, res, ctx, query) },
   '/user': { GET: (req, res, ctx) => getUser(req, res, ctx), PUT: (req, res, ctx) => updateUser(req, res, ctx) },
   '/logout': { POST: (req, res, ctx, query) => logout(req, res, ctx, query) },
+  '/verify': { GET: (req, res, ctx, query) => verifyGet(req, res, ctx, query), POST: (req, res, ctx) => verifyPost(req, res, ctx) },
+  '/invite': { POST: async (req, res, ctx, query) => { await requireAdmin(req, ctx); await invite(req, res, ctx, query); } },
   '/admin/users': {
     GET: async (req, res, ctx, query) => { await requireAdmin(req, ctx); await adminListUsers(res, ctx, query); },
     POST: async (req, res, ctx) => { await requireAdmin(req, ctx); await adminCreateUser(req, res, ctx); },
@@ -29,6 +34,11 @@ const ROUTES: Record<string, Record<string, Handler>> = {
     DELETE: async (req, res, ctx, _query, id) => { await requireAdmin(req, ctx); await adminDeleteUser(req, res, ctx, id); },
   },
 };
+
+/** The paths (after /auth/v1, query included) that need no `apikey`: Kong's auth-v1-open routes. */
+export function isOpenPath(path: string): boolean {
+  return /^\/verify(?:[/?]|$)/.test(path);
+}
 
 function match(pathname: string): { route: Record<string, Handler>; id: string } | undefined {
   const path = pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname;

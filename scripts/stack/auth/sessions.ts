@@ -11,8 +11,8 @@ import type { Db } from './db.ts';
 import { badRequest } from './errors.ts';
 import { NIL_UUID } from './users.ts';
 
-/** The authentication methods GoTrue records (models.AuthenticationMethod). */
-export type AuthMethod = 'password' | 'anonymous';
+/** The authentication methods GoTrue records (models.AuthenticationMethod); "otp" for e-mailed links. */
+export type AuthMethod = 'password' | 'anonymous' | 'otp';
 
 export interface SessionRow {
   id: string;

@@ -88,6 +88,21 @@ export async function findUserByEmail(db: Db, email: string, aud = DEFAULT_AUD):
   return (await withIdentities(db, rows))[0] ?? null;
 }
 
+/**
+ * FindUserByConfirmationToken: whom an e-mailed confirmation (invitation) token belongs to; with
+ * `email`, only that address's user (a code typed in with its address, verifyUserAndToken).
+ */
+export async function findUserByConfirmationToken(db: Db, hash: string, email?: string, aud = DEFAULT_AUD): Promise<User | null> {
+  if (!hash) return null;
+  const { rows } = await db.query<UserRow>(
+    `select ${USER_COLUMNS} from auth.users
+      where confirmation_token = $1 and is_sso_user = false and ($2::text is null or (lower(email) = lower($2) and aud = $3))
+      limit 1`,
+    [hash, email ?? null, aud],
+  );
+  return (await withIdentities(db, rows))[0] ?? null;
+}
+
 export async function findUserByPhone(db: Db, phone: string, aud = DEFAULT_AUD): Promise<User | null> {
   const { rows } = await db.query<UserRow>(
     `select ${USER_COLUMNS} from auth.users where phone = $1 and aud = $2 and is_sso_user = false limit 1`, [phone, aud],
