@@ -3,8 +3,10 @@ import { useEffect } from 'preact/hooks';
 import { Layout } from './components/layout.tsx';
 import { Empty, Notice, Spinner } from './components/ui.tsx';
 import { notifyVisitorMessage, useTitle } from './lib/attention.ts';
+import { invitationLinkError, usePasswordPending } from './lib/invitation.ts';
 import { useObservable } from './lib/observable.ts';
 import { useSession } from './lib/session.ts';
+import { ChoosePasswordPage } from './pages/choose-password.tsx';
 import { findPage } from './pages/registry.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { WebsitesPage } from './pages/websites.tsx';
@@ -54,13 +56,16 @@ function SiteScreen({ site, pageKey, rest, route }: { site: Site; pageKey: strin
 export function App() {
   const state = useSession();
   const route = useRoute();
+  const password = usePasswordPending(state.session?.user.id);
   const [first, second, third, ...rest] = route.segments;
   useEffect(() => {
     if (state.session && (first === 'sign-in' || first === 'sign-up')) navigate('#/', true);
   }, [state.session, first]);
   if (state.loading) return <Spinner label="Loading your session…" />;
-  if (!state.session) return <SignInPage refused={state.refused} mode={first === 'sign-up' ? 'sign-up' : 'sign-in'} />;
+  if (!state.session) return <SignInPage refused={state.refused ?? invitationLinkError()} mode={first === 'sign-up' ? 'sign-up' : 'sign-in'} />;
   const me: Me = { id: state.session.user.id, email: state.session.user.email ?? '' };
+  // Someone who just accepted an invitation has no password they know yet.
+  if (password.pending) return <ChoosePasswordPage email={me.email} onChosen={password.chosen} />;
   if (first === 'w' && second) return <WebsiteScreen key={second} websiteId={second} pageKey={third ?? 'inbox'} rest={rest} route={route} me={me} />;
   const accountPage = findPage('account', first);
   if (accountPage) {

@@ -1,11 +1,15 @@
 // Who may see and do what, in the backoffice and underneath it (REST, RPC, Realtime, Functions
 // under RLS), in real Chromium against the shared stack with owners and websites of its own:
-// a second owner sees nothing of the first owner's website; an owner invites an agent (the `team`
-// function creates the account, the password is shown once), the agent works the inbox but cannot
-// change settings, see the secret or manage the team, whatever they send; removal takes effect.
+// a second owner sees nothing of the first owner's website; an owner invites an agent by e-mail
+// (Supabase Auth's invitation, read from the stack's outbox since no mail server runs locally), the
+// agent opens the link in another browser, chooses a password, works the inbox but cannot change
+// settings, see the secret or manage the team, whatever they send; removal takes effect. A stranger
+// cannot use an invitation to get an account for someone else's address.
 import { randomUUID } from 'node:crypto';
 import type { SupabaseClient } from '@supabase/supabase-js';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readOutbox } from '../../scripts/stack/auth/outbox.ts';
 import { client, createWebsite, type Member, openBackoffice, screenshot, signIn, signInMember, signUpMember, type BackofficePage, eventually } from './support/backoffice.ts';
 
 const stack = inject('stack');
@@ -34,8 +38,22 @@ async function open(): Promise<BackofficePage> {
 }
 
 async function invoke(c: SupabaseClient, name: string, body: unknown): Promise<number> {
-  const { error } = await c.functions.invoke(name, { body: body as Record<string, unknown> });
-  return error ? ((error as { context?: Response }).context?.status ?? 0) : 200;
+  return (await invokeFull(c, name, body)).status;
+}
+
+/** A function's status and JSON answer, through supabase-js (200 stands for any success). */
+async function invokeFull(c: SupabaseClient, name: string, body: unknown): Promise<{ status: number; body: any }> {
+  const { data, error } = await c.functions.invoke(name, { body: body as Record<string, unknown> });
+  if (!error) return { status: 200, body: data };
+  const res = (error as { context?: Response }).context;
+  return { status: res?.status ?? 0, body: await res?.json().catch(() => null) };
+}
+
+/** Signing in with a password is refused as GoTrue refuses a wrong one. */
+async function cannotSignIn(email: string, password: string): Promise<void> {
+  const { data, error } = await client(stack).auth.signInWithPassword({ email, password });
+  expect(data.session, `${email} with "${password}"`).toBeNull();
+  expect(error).toMatchObject({ status: 400, code: 'invalid_credentials' });
 }
 
 /** Whether a member's private join of a topic is accepted (Realtime asks RLS). */
@@ -112,22 +130,53 @@ describe('backoffice access', { timeout: 120_000 }, () => {
     expect((await ownerA.client.from('conversations').select('ai_mode').eq('id', conversationA).single()).data?.ai_mode).toBe('auto');
   });
 
-  it('an owner invites an agent; the agent works the inbox but cannot change settings, see the secret or manage the team', async () => {
+  it('an owner invites an agent by e-mail; the agent follows the link, chooses a password and works the inbox but cannot change settings, see the secret or manage the team', async () => {
     const owner = await open();
     await signIn(owner.page, ownerA.email, ownerA.password);
     await owner.page.goto(`${stack.demo.backofficeUrl}/#/w/${siteA}/team`);
     const agentEmail = `agent-${randomUUID().slice(0, 8)}@backoffice.test`;
+    // Nobody chooses a password for someone else any more.
+    expect(await owner.page.getByLabel(/password/i).count()).toBe(0);
     await owner.page.getByLabel('E-mail').fill(agentEmail);
     await owner.page.getByRole('button', { name: 'Invite' }).click();
-    const password = await owner.page.locator('.once .password').textContent();
-    expect(password).toMatch(/^[\w]{5}(-[\w]{5}){3}$/);
-    expect(await owner.page.locator('.notice-success').textContent()).toContain(`Account created for ${agentEmail} and added as agent`);
+    await owner.page.locator('.notice-success').waitFor();
+    expect(await owner.page.locator('.notice-success').textContent()).toContain(`Invitation sent to ${agentEmail}, who is now on the team as agent.`);
     await eventually(() => owner.page.locator('.member').count()).toBe(2);
     await screenshot(owner.page, 'team');
 
-    // The agent signs in with the password the owner handed over.
+    // The invitation e-mail, from the local stack's outbox: its link leads to this backoffice.
+    await eventually(() => readOutbox(stack.mailDir, agentEmail).length).toBe(1);
+    const [mail] = readOutbox(stack.mailDir, agentEmail);
+    expect(mail.subject).toBe("You've been invited");
+    expect(mail.redirect_to).toBe(`${stack.demo.backofficeUrl}/`);
+    expect(mail.link.startsWith(`${stack.apiUrl}/auth/v1/verify?token=`)).toBe(true);
+    for (const guess of ['', 'password', ownerA.password]) await cannotSignIn(agentEmail, guess);
+
+    // The agent opens the link in a browser of their own and chooses a password.
     const agentUi = await open();
-    await signIn(agentUi.page, agentEmail, password!);
+    await agentUi.page.goto(mail.link);
+    const welcome = agentUi.page.getByRole('heading', { name: 'Welcome! Choose your password' });
+    await welcome.waitFor();
+    expect(new URL(agentUi.page.url()).origin).toBe(stack.demo.backofficeUrl);
+    await eventually(() => agentUi.page.url().includes('access_token')).toBe(false);
+    expect(await agentUi.page.locator('main').textContent()).toContain(agentEmail);
+    await screenshot(agentUi.page, 'choose-password');
+    // Signed in by the link, but no password works yet; a reload still asks for one.
+    await cannotSignIn(agentEmail, '');
+    await agentUi.page.reload();
+    await welcome.waitFor();
+    const password = `agent-${randomUUID()}`;
+    await agentUi.page.getByLabel('New password').fill(password);
+    await agentUi.page.getByLabel('Repeat the password').fill(`${password}x`);
+    await agentUi.page.getByRole('button', { name: 'Save password and continue' }).click();
+    await agentUi.page.getByText('The two passwords are not the same.').waitFor();
+    await agentUi.page.getByLabel('Repeat the password').fill(password);
+    await agentUi.page.getByRole('button', { name: 'Save password and continue' }).click();
+
+    // The link works once.
+    const reused = await fetch(mail.link, { redirect: 'manual' });
+    expect(reused.headers.get('location')).toContain('error_code=otp_expired');
+
     const card = agentUi.page.locator('.site-card');
     expect(await card.textContent()).toContain('Agent');
     await card.click();
@@ -151,7 +200,7 @@ describe('backoffice access', { timeout: 120_000 }, () => {
     expect(agentUi.errors).toEqual([]);
 
     // Underneath the UI, RLS says the same whatever the agent sends.
-    const agent = await signInMember(stack, agentEmail, password!);
+    const agent = await signInMember(stack, agentEmail, password);
     const a = agent.client;
     expect((await a.from('websites').select('id').eq('id', siteA)).data).toEqual([{ id: siteA }]);
     expect((await a.from('conversations').select('id').eq('id', conversationA)).data).toEqual([{ id: conversationA }]);
@@ -186,5 +235,41 @@ describe('backoffice access', { timeout: 120_000 }, () => {
     expect(await canJoin(a, `website:${siteA}`)).toBe(false);
     await agentUi.page.reload();
     await agentUi.page.getByRole('heading', { name: 'Website not available' }).waitFor();
+  });
+  it('a stranger cannot use an invitation to get an account for someone else\'s address, nor learn whether it has one', async () => {
+    const stranger = await signUpMember(stack, 'stranger');
+    const site = await createWebsite(stranger, { name: 'Stranger Shop' });
+    const victim = `ceo-${randomUUID().slice(0, 8)}@bigcorp.test`;
+    const chosen = 'chosen-by-the-stranger';
+
+    const withPassword = await invokeFull(stranger.client, 'team', { website_id: site, email: victim, password: chosen });
+    expect(withPassword.status).toBe(400);
+    expect(withPassword.body.error.message).toMatch(/^password is not accepted/);
+    expect(readOutbox(stack.mailDir, victim)).toEqual([]);
+    await cannotSignIn(victim, chosen);
+
+    // Invited without a password: the account waits, unconfirmed and without a password, for its
+    // owner to open the link that went to their own mailbox.
+    const invited = await invokeFull(stranger.client, 'team', { website_id: site, email: victim });
+    expect(invited.status).toBe(200);
+    expect(readOutbox(stack.mailDir, victim)).toHaveLength(1);
+    for (const guess of [chosen, '', 'password']) await cannotSignIn(victim, guess);
+    const db = new pg.Client({ connectionString: stack.dbUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query('select encrypted_password, email_confirmed_at, invited_at is not null as invited from auth.users where email = $1', [victim]);
+      expect(rows).toEqual([{ encrypted_password: '', email_confirmed_at: null, invited: true }]);
+    } finally {
+      await db.end();
+    }
+
+    // An address with an account in use gets the same kind of answer as a new one.
+    const existing = await signUpMember(stack, 'existing');
+    const joined = await invokeFull(stranger.client, 'team', { website_id: site, email: existing.email });
+    expect(joined.status).toBe(200);
+    expect(Object.keys(joined.body)).toEqual(Object.keys(invited.body));
+    expect(Object.keys(joined.body.member).sort()).toEqual(Object.keys(invited.body.member).sort());
+    expect(readOutbox(stack.mailDir, existing.email)).toEqual([]);
+    expect((await client(stack).auth.signInWithPassword({ email: existing.email, password: existing.password })).error).toBeNull();
   });
 });

@@ -1,8 +1,9 @@
 // The team of a website: everyone sees who is on it; owners invite people by e-mail (the `team`
-// Edge Function finds or creates the account), change roles and remove members. RLS on
-// website_members allows those changes to owners only; a member may always leave.
+// Edge Function: Supabase Auth e-mails a new address a link to join and choose a password; an
+// existing account is added as it is), change roles and remove members. RLS on website_members
+// allows those changes to owners only; a member may always leave.
 import { useState } from 'preact/hooks';
-import { Badge, Button, ConfirmButton, CopyButton, Field, Notice, useId } from '../components/ui.tsx';
+import { Badge, Button, ConfirmButton, Field, Notice, useId } from '../components/ui.tsx';
 import { functionErrorText, restErrorText } from '../lib/errors.ts';
 import { dateTime } from '../lib/format.ts';
 import type { Role, TeamMember } from '../lib/rows.ts';
@@ -12,36 +13,32 @@ import { supabase } from '../supabase.ts';
 
 interface Invited {
   member: TeamMember;
-  account: 'created' | 'existing';
-  password?: string;
 }
 
 function InviteForm({ onInvited }: { onInvited: (r: Invited) => void }) {
   const site = useSite();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('agent');
-  const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const ids = { email: useId('invite-email'), role: useId('invite-role'), password: useId('invite-password') };
+  const ids = { email: useId('invite-email'), role: useId('invite-role') };
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(undefined);
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())) return setError('Enter the e-mail address of the person to invite.');
-    if (password && password.length < 8) return setError('An initial password needs at least 8 characters (or leave it empty to generate one).');
     setBusy(true);
     const { data, error: err } = await supabase.functions.invoke('team', {
-      body: { website_id: site.website.id, email: email.trim(), role, ...(password ? { password } : {}) },
+      body: { website_id: site.website.id, email: email.trim(), role },
     });
     setBusy(false);
     if (err) return setError(await functionErrorText(err));
     setEmail('');
-    setPassword('');
     onInvited(data as Invited);
   };
   return (
     <form class="card" onSubmit={submit} noValidate aria-labelledby="invite-heading">
       <h2 id="invite-heading">Invite someone</h2>
+      <p class="muted">They get an e-mail with a link to join this website's team and choose their password. Someone who already has an account signs in with it as usual.</p>
       {error && <Notice kind="error">{error}</Notice>}
       <div class="row">
         <Field id={ids.email} label="E-mail">
@@ -54,9 +51,6 @@ function InviteForm({ onInvited }: { onInvited: (r: Invited) => void }) {
           </select>
         </Field>
       </div>
-      <Field id={ids.password} label="Initial password (optional)" hint="For a new account only. Leave empty and we generate one, shown once. Someone who already has an account keeps their password.">
-        <input id={ids.password} type="text" autocomplete="new-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
-      </Field>
       <Button type="submit" variant="primary" busy={busy}>Invite</Button>
     </form>
   );
@@ -112,14 +106,8 @@ export function TeamPage() {
       <p class="muted">Owners manage settings, the identity secret and the team. Agents answer conversations and manage knowledge.</p>
       {invited && (
         <Notice kind="success" onClose={() => setInvited(undefined)}>
-          {invited.account === 'created' ? <>Account created for <strong>{invited.member.email}</strong> and added as {invited.member.role}.</>
-            : <><strong>{invited.member.email}</strong> already had an account and was added as {invited.member.role}; they sign in with their own password.</>}
-          {invited.password && (
-            <div class="once">
-              Their initial password (shown only now): <code class="password">{invited.password}</code> <CopyButton text={invited.password} />
-              <div class="hint">Send it to them privately; they can sign in at this backoffice's address.</div>
-            </div>
-          )}
+          Invitation sent to <strong>{invited.member.email}</strong>, who is now on the team as {invited.member.role}.
+          <div class="hint">A new account's link works once and for a limited time; invite them again to send a new one.</div>
         </Notice>
       )}
       <section class="card" aria-labelledby="members-heading">

@@ -6,9 +6,6 @@ import { asObject, invalid, oneOf, uuid } from '../_shared/validate.ts';
 export const ROLES = ['agent', 'owner'] as const;
 export type Role = typeof ROLES[number];
 
-/** bcrypt (Supabase Auth) reads at most 72 bytes of a password; more would be silently cut. */
-export const MAX_PASSWORD_BYTES = 72;
-export const MIN_PASSWORD_CHARS = 8;
 /** RFC 5321: an address is at most 254 characters. */
 export const MAX_EMAIL_CHARS = 254;
 
@@ -16,8 +13,6 @@ export interface Invite {
   websiteId: string;
   email: string;
   role: Role;
-  /** The initial password the owner chose; absent: one is generated and shown once. */
-  password?: string;
 }
 
 // Deliberately loose (one @, a dot in the domain, no spaces): Supabase Auth has the final word.
@@ -25,9 +20,15 @@ const EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
 export function parseInvite(raw: unknown): Invite {
   const body = asObject(raw);
-  const known = new Set(['website_id', 'email', 'role', 'password']);
+  // Nobody chooses the password of someone else's account: the person invited sets their own
+  // after opening the link e-mailed to them (an owner-chosen password let anyone mint a
+  // confirmed account for any address).
+  if ('password' in body) {
+    throw invalid('password', 'is not accepted: the person invited chooses their own password from the link in the invitation e-mail.');
+  }
+  const known = new Set(['website_id', 'email', 'role']);
   const unknown = Object.keys(body).filter((k) => !known.has(k));
-  if (unknown.length) throw invalid(unknown[0], 'is not a field of an invitation (website_id, email, role, password).');
+  if (unknown.length) throw invalid(unknown[0], 'is not a field of an invitation (website_id, email, role).');
   const websiteId = uuid(body, 'website_id');
 
   const rawEmail = body.email;
@@ -40,30 +41,28 @@ export function parseInvite(raw: unknown): Invite {
 
   const role = body.role === undefined || body.role === null ? 'agent' : oneOf(body, 'role', ROLES);
 
-  let password: string | undefined;
-  if (body.password !== undefined && body.password !== null && body.password !== '') {
-    if (typeof body.password !== 'string') throw invalid('password', 'must be a string.');
-    password = body.password;
-    if ([...password].length < MIN_PASSWORD_CHARS) throw invalid('password', `must be at least ${MIN_PASSWORD_CHARS} characters.`);
-    if (new TextEncoder().encode(password).length > MAX_PASSWORD_BYTES) {
-      throw invalid('password', `must be at most ${MAX_PASSWORD_BYTES} bytes.`);
-    }
-    if (password.trim() !== password) throw invalid('password', 'must not start or end with spaces.');
-  }
-  return { websiteId, email, role, password };
+  return { websiteId, email, role };
 }
 
-/** A readable random password (4 groups of 5 from 56 unambiguous characters, ~116 bits), shown once. */
-export function generatePassword(): string {
-  const alphabet = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  // Bytes of 224 and above are dropped (224 = 4 × 56), so every character is equally likely.
-  const chars: string[] = [];
-  while (chars.length < 20) {
-    for (const b of crypto.getRandomValues(new Uint8Array(32))) {
-      if (b < 224 && chars.length < 20) chars.push(alphabet[b % alphabet.length]);
+/**
+ * Where the invitation's link sends the person: the backoffice (EMILY_BACKOFFICE_URL, else the
+ * Origin of the owner's request), whose start page takes the session from the URL and asks for a
+ * password. Never with a fragment: Supabase Auth appends the session as one. Auth still checks it
+ * against its redirect allow-list; undefined leaves the choice to Auth (its site_url).
+ */
+export function invitationRedirect(configured: string | undefined, origin: string | null): string | undefined {
+  for (const candidate of [configured, origin]) {
+    if (!candidate) continue;
+    let url: URL;
+    try {
+      url = new URL(candidate);
+    } catch {
+      continue;
     }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') continue;
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}/`;
   }
-  return [0, 5, 10, 15].map((i) => chars.slice(i, i + 5).join('')).join('-');
+  return undefined;
 }
 
 export function forbidden(): ApiError {

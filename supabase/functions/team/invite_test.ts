@@ -1,15 +1,15 @@
-import { deepStrictEqual as assertEquals, match, ok, throws as assertThrows } from 'node:assert/strict';
+import { deepStrictEqual as assertEquals, ok, throws as assertThrows } from 'node:assert/strict';
 import { ApiError } from '../_shared/http.ts';
-import { forbidden, generatePassword, parseInvite } from './invite.ts';
+import { forbidden, invitationRedirect, parseInvite } from './invite.ts';
 
 const SITE = '123e4567-e89b-42d3-a456-426614174000';
 const bad = (body: unknown, message: RegExp) =>
   assertThrows(() => parseInvite(body), (e: unknown) => e instanceof ApiError && e.status === 400 && e.code === 'invalid_request' && message.test(e.message));
 
 Deno.test('an invitation: website, e-mail (trimmed, lower-cased), role agent by default', () => {
-  assertEquals(parseInvite({ website_id: SITE, email: '  Alex@Example.COM ' }), { websiteId: SITE, email: 'alex@example.com', role: 'agent', password: undefined });
-  assertEquals(parseInvite({ website_id: SITE, email: 'a@b.co', role: 'owner', password: 'long enough' }).role, 'owner');
-  assertEquals(parseInvite({ website_id: SITE, email: 'a@b.co', role: null, password: '' }), { websiteId: SITE, email: 'a@b.co', role: 'agent', password: undefined });
+  assertEquals(parseInvite({ website_id: SITE, email: '  Alex@Example.COM ' }), { websiteId: SITE, email: 'alex@example.com', role: 'agent' });
+  assertEquals(parseInvite({ website_id: SITE, email: 'a@b.co', role: 'owner' }).role, 'owner');
+  assertEquals(parseInvite({ website_id: SITE, email: 'a@b.co', role: null }), { websiteId: SITE, email: 'a@b.co', role: 'agent' });
 });
 
 Deno.test('the body is an object with known fields only', () => {
@@ -38,22 +38,19 @@ Deno.test('role: agent or owner', () => {
   bad({ website_id: SITE, email: 'a@b.co', role: 1 }, /^role must be one of agent, owner/);
 });
 
-Deno.test('password: optional; 8 characters to 72 bytes, no surrounding spaces', () => {
-  bad({ website_id: SITE, email: 'a@b.co', password: 12345678 }, /^password must be a string/);
-  bad({ website_id: SITE, email: 'a@b.co', password: 'short' }, /^password must be at least 8 characters/);
-  bad({ website_id: SITE, email: 'a@b.co', password: 'é'.repeat(37) }, /^password must be at most 72 bytes/);
-  bad({ website_id: SITE, email: 'a@b.co', password: ' padded password ' }, /^password must not start or end with spaces/);
-  assertEquals(parseInvite({ website_id: SITE, email: 'a@b.co', password: 'x'.repeat(72) }).password?.length, 72);
+Deno.test('password: never accepted, whatever its value (the person invited chooses their own)', () => {
+  for (const password of ['long enough password', 12345678, '', null, ['x']]) {
+    bad({ website_id: SITE, email: 'a@b.co', password }, /^password is not accepted: the person invited chooses their own password/);
+  }
 });
 
-Deno.test('generated passwords: 4 groups of 5 unambiguous characters, different every time', () => {
-  const seen = new Set<string>();
-  for (let i = 0; i < 200; i++) {
-    const p = generatePassword();
-    match(p, /^[a-km-np-zA-HJ-NP-Z2-9]{5}(-[a-km-np-zA-HJ-NP-Z2-9]{5}){3}$/);
-    seen.add(p);
-  }
-  assertEquals(seen.size, 200);
+Deno.test('the invitation link leads to the configured backoffice, else to the caller\'s origin, without a fragment', () => {
+  assertEquals(invitationRedirect(undefined, 'http://127.0.0.1:40123'), 'http://127.0.0.1:40123/');
+  assertEquals(invitationRedirect('https://app.example.com/backoffice/', 'http://127.0.0.1:40123'), 'https://app.example.com/backoffice/');
+  assertEquals(invitationRedirect('https://app.example.com/#/team', null), 'https://app.example.com/');
+  assertEquals(invitationRedirect('not a url', 'null'), undefined);
+  assertEquals(invitationRedirect(undefined, 'javascript:alert(1)'), undefined);
+  assertEquals(invitationRedirect('', undefined as unknown as null), undefined);
 });
 
 Deno.test('refusals say the same thing whatever the reason', () => {
