@@ -12,12 +12,15 @@ import { LAUNCHER_CSS, themeCss } from './styles.ts';
 const SVG = 'http://www.w3.org/2000/svg';
 
 /**
- * "Chat" is the word in English, French, German and Spanish alike, so the loader needs no
+ * "Chat" is the word in English, French, German and Spanish alike, so the launcher's name needs no
  * dictionary; the app replaces it with "Open chat" / "Close chat" in the visitor's language.
  */
 const LABEL = 'Chat';
 
-/** What the labelled styles (pill, tab) show; the loader's only words. */
+/**
+ * What the labelled styles (pill, tab) show from the start, in the visitor's language: the
+ * loader's only dictionary (the app has the rest).
+ */
 const INVITATION = { en: 'Chat with us', fr: 'Discutez avec nous', de: 'Chatten Sie mit uns', es: 'Chatea con nosotros' };
 
 export function drawLauncher(config: EmbedConfig) {
@@ -31,12 +34,12 @@ export function drawLauncher(config: EmbedConfig) {
   // The style's class is prefixed (s-pill): the panel has classes of its own, such as .bubble.
   launcher.className = 'launcher s-bubble';
   let style = 's-bubble';
-  const setTheme = (color?: string, position?: string, widget_style?: string) => {
+  const setTheme = (color?: string, position?: string, styleName?: string) => {
     const { primary, onPrimary } = themeColors(color);
     const side = config.position ?? (/left/i.test(position ?? '') ? 'left' : 'right');
     theme.set(themeCss(primary, onPrimary, side, config.zIndex));
     // The app's panel rules follow the style's class (`.s-tab~.panel`); unknown values draw a bubble.
-    launcher.classList.replace(style, (style = 's-' + widgetStyle(widget_style)));
+    launcher.classList.replace(style, (style = 's-' + widgetStyle(styleName)));
   };
   setTheme();
 
