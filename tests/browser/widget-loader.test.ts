@@ -1,7 +1,9 @@
 // The loader in real Chromium on a site of its own origin: it draws the launcher under a strict
-// Content-Security-Policy, keeps the page's CSS and globals out (and its own in), queues JS API
-// calls made before the app is loaded and replays them in order, and stays away from unknown
-// websites. The widget files come from the stack's gateway (/widget/), as from a CDN.
+// Content-Security-Policy, only downloads the app on idle for a first-time visitor (it runs on
+// the first interaction) and runs it on idle for a returning one, keeps the page's CSS and
+// globals out (and its own in), queues JS API calls made before the app is loaded and replays
+// them in order, and stays away from unknown websites. The widget files come from the stack's
+// gateway (/widget/), as from a CDN.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { db } from '../integration/widget-api.support.ts';
@@ -51,11 +53,14 @@ afterAll(async () => {
 });
 
 describe('widget loader', { timeout: 60_000 }, () => {
-  it('draws the launcher in the site colour on a strict-CSP page, then loads the app when the browser is idle', async () => {
+  it('draws the launcher in the site colour on a strict-CSP page; on idle a first-time visitor only downloads the app, which runs on the first hover', async () => {
     const nonce = randomUUID().replace(/-/g, '');
     site.set('/csp', { html: embedPage({ widgetUrl, config: config(), nonce }), headers: { 'Content-Security-Policy': strictCsp(nonce) } });
-    const w = await openWidgetPage(browser.context, `${site.origin}/csp`);
-    // Loaded on idle (no interaction).
+    const appRequests: string[] = [];
+    const w = await openWidgetPage(browser.context, `${site.origin}/csp`, {
+      beforeGoto: (page) => void page.on('request', (r) => r.url().endsWith('/emily-chat.js') && appRequests.push(r.resourceType())),
+    });
+    // `ready` on idle, without any interaction.
     await w.ready();
     const style = await w.launcher.evaluate((el) => {
       const s = getComputedStyle(el);
@@ -63,12 +68,32 @@ describe('widget loader', { timeout: 60_000 }, () => {
     });
     // The demo website's #14532d with the white text WCAG contrast picks for it.
     expect(style).toEqual({ position: 'fixed', radius: '28px', background: 'rgb(20, 83, 45)', color: 'rgb(255, 255, 255)', visibility: 'visible' });
-    // The app gives the launcher its localised label.
-    expect(await w.launcher.getAttribute('aria-label')).toBe('Open chat');
+    // Nothing stored for this website here: the app was fetched into the cache, not run.
+    await eventually(() => appRequests).toEqual(['fetch']);
+    expect(await w.page.evaluate(() => !!document.querySelector('script[src$="emily-chat.js"]'))).toBe(false);
+    expect(await w.launcher.getAttribute('aria-label')).toBe('Chat with us');
+    // The first hover runs it: the app names the launcher in the visitor's language.
+    await w.launcher.hover();
+    await eventually(() => w.launcher.getAttribute('aria-label')).toBe('Open chat');
+    expect(appRequests).toEqual(['fetch', 'script']);
     await w.launcher.click();
     await w.input.waitFor({ state: 'visible' });
     expect(await w.panel.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(255, 255, 255)');
     expect(w.problems).toEqual([]);
+    await w.page.close();
+  });
+
+  it('runs the app on idle for a visitor with something stored for the website (its badge, its unsent messages)', async () => {
+    site.set('/returning', { html: embedPage({ widgetUrl, config: config() }) });
+    const w = await openWidgetPage(browser.context, `${site.origin}/returning`, {
+      // As a previous visit leaves it: a session key for this website (not a usable one here).
+      beforeGoto: (page) => page.addInitScript((id) => localStorage.setItem(`emily:${id}:session`, '{}'), websiteId),
+    });
+    await w.ready();
+    await eventually(() => w.page.evaluate(() => !!document.querySelector('script[src$="emily-chat.js"]'))).toBe(true);
+    // Run without any interaction: the app has named the launcher.
+    await eventually(() => w.launcher.getAttribute('aria-label')).toBe('Open chat');
+    await w.page.evaluate((id) => localStorage.removeItem(`emily:${id}:session`), websiteId);
     await w.page.close();
   });
 

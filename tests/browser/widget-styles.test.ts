@@ -77,22 +77,28 @@ function geometry(w: WidgetPage) {
   });
 }
 
+/** Opens the chat (the click runs the app), shoots it, then closes it: what it looked like open, and the app's name for it closed. */
 async function openAndShoot(w: WidgetPage, name: string) {
   await w.page.screenshot({ path: join(ARTEFACTS, `widget-style-${name}-closed.png`) });
   await w.launcher.click();
   await w.input.waitFor({ state: 'visible' });
   await eventually(() => w.panel.evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
   await w.page.screenshot({ path: join(ARTEFACTS, `widget-style-${name}-open.png`) });
-  return geometry(w);
+  const open = await geometry(w);
+  await w.launcher.click();
+  await eventually(() => w.panel.isVisible()).toBe(false);
+  return { open, closedName: await w.launcher.getAttribute('aria-label') };
 }
 
 describe('widget styles', { timeout: 90_000 }, () => {
   it('bubble: a round icon launcher with the panel above it', async () => {
     const w = await styledPage('bubble');
-    expect(await geometry(w)).toMatchObject({ launcher: { width: 56, height: 56, bottomGap: 20, radius: '28px' }, label: null, name: 'Open chat', panel: null });
-    const open = await openAndShoot(w, 'bubble');
+    // Named by the loader's words until the app runs (a first-time visitor's first interaction).
+    expect(await geometry(w)).toMatchObject({ launcher: { width: 56, height: 56, bottomGap: 20, radius: '28px' }, label: null, name: 'Chat with us', panel: null });
+    const { open, closedName } = await openAndShoot(w, 'bubble');
     expect(open.panel).toEqual({ width: 380, bottomGap: 88, radius: '16px', aboveLauncher: true });
     expect(open.name).toBe('Close chat');
+    expect(closedName).toBe('Open chat');
     await w.page.close();
   });
 
@@ -101,10 +107,11 @@ describe('widget styles', { timeout: 90_000 }, () => {
     const closed = await geometry(w);
     expect(closed).toMatchObject({ launcher: { height: 56, bottomGap: 20 }, label: 'Chat with us', name: 'Chat with us' });
     expect(closed.launcher.width).toBeGreaterThan(120);
-    const open = await openAndShoot(w, 'pill');
-    // Open, it shrinks to its close button.
+    const { open, closedName } = await openAndShoot(w, 'pill');
+    // Open, it shrinks to its close button; closed again, the app names it by its words too.
     expect(open).toMatchObject({ label: null, name: 'Close chat', panel: { width: 380, aboveLauncher: true } });
     expect(open.launcher.width).toBeLessThan(100);
+    expect(closedName).toBe('Chat with us');
     await w.page.close();
 
     for (const [locale, words] of [['fr', 'Discutez avec nous'], ['de', 'Chatten Sie mit uns'], ['es', 'Chatea con nosotros']]) {
@@ -117,22 +124,24 @@ describe('widget styles', { timeout: 90_000 }, () => {
   it('tab: a labelled tab on the bottom edge of the window, the panel just above it', async () => {
     const w = await styledPage('tab');
     expect(await geometry(w)).toMatchObject({ launcher: { height: 44, bottomGap: 0, radius: '12px 12px 0px 0px' }, label: 'Chat with us' });
-    const open = await openAndShoot(w, 'tab');
+    const { open, closedName } = await openAndShoot(w, 'tab');
     expect(open.panel).toMatchObject({ width: 380, bottomGap: 56, aboveLauncher: true });
+    expect(closedName).toBe('Chat with us');
     await w.page.close();
   });
 
   it('compact: a small square launcher and a smaller panel with square corners', async () => {
     const w = await styledPage('compact');
-    expect(await geometry(w)).toMatchObject({ launcher: { width: 48, height: 48, radius: '12px' }, label: null, name: 'Open chat' });
-    const open = await openAndShoot(w, 'compact');
+    expect(await geometry(w)).toMatchObject({ launcher: { width: 48, height: 48, radius: '12px' }, label: null, name: 'Chat with us' });
+    const { open, closedName } = await openAndShoot(w, 'compact');
     expect(open.panel).toEqual({ width: 340, bottomGap: 80, radius: '6px', aboveLauncher: true });
+    expect(closedName).toBe('Open chat');
     await w.page.close();
   });
 
   it('draws a style it does not know as the bubble', async () => {
     const w = await styledPage('neon-glow');
-    expect(await geometry(w)).toMatchObject({ launcher: { width: 56, height: 56, radius: '28px' }, label: null, name: 'Open chat' });
+    expect(await geometry(w)).toMatchObject({ launcher: { width: 56, height: 56, radius: '28px' }, label: null });
     expect(await w.launcher.getAttribute('class')).toContain('s-bubble');
     await w.page.close();
   });

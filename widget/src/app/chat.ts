@@ -18,6 +18,7 @@ import { browserStorage, readJson, storageKey, type KeyValue } from './session/s
 import type { ChatMessage, MessageRow } from './store/message-store.ts';
 import { Outbox, type OutboxEntry } from './store/outbox.ts';
 import { renderConversationList } from './ui/conversation-list.ts';
+import { createBadge } from './ui/badge.ts';
 import { wireComposer } from './ui/composer.ts';
 import { describeLauncher } from './ui/launcher-state.ts';
 import { MessageList } from './ui/message-list.ts';
@@ -94,7 +95,7 @@ export class Chat implements AppApi {
     this.#api = widgetApi(config.supabaseUrl, anonKey, config.websiteId);
     this.#link = new ConversationLink(config.supabaseUrl, anonKey, () => this.#accessToken());
     this.#outbox = new Outbox(config.websiteId, storage);
-    this.#attention = new Attention(host.badge, () => this.#describeLauncher(), host.emit, config.sound === true);
+    this.#attention = new Attention(createBadge(host.root, host.launcher), () => this.#describeLauncher(), host.emit, config.sound === true);
     this.#viewContext = {
       t: this.#t,
       teamName: '',

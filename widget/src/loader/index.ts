@@ -1,12 +1,14 @@
 // emily-loader.js: the only code every page view pays for (budget: 3 KB gzipped). It reads
 // window.EmilyChat, draws the launcher, preconnects to the API, fetches the public website
-// settings, and loads the chat app on first interaction, when the browser is idle, or at once
-// with `open: true`. window.EmilyChat becomes the JS API (contract §2).
+// settings, and loads the chat app on first interaction, at once with `open: true`, or when the
+// browser is idle. On idle, a visitor with nothing stored for this website (a first-time visitor)
+// only gets the app fetched into the HTTP cache: it runs on their first interaction, so the page
+// pays for the launcher alone. window.EmilyChat becomes the JS API (contract §2).
 import type { WidgetInit } from '../shared/bridge.ts';
 import { readConfig } from './config.ts';
 import { createJsApi } from './js-api.ts';
 import { drawLauncher } from './launcher.ts';
-import { appLoader, whenIdle } from './load-app.ts';
+import { appLoader, hasStored, warm, whenIdle } from './load-app.ts';
 
 /** Without widget-init's colours after this long, the launcher shows in the default theme. */
 const SHOW_LAUNCHER_AFTER_MS = 3000;
@@ -47,12 +49,17 @@ if (!current || typeof current.on !== 'function') {
     setTimeout(() => unknownSite || ui.show(), SHOW_LAUNCHER_AFTER_MS);
 
     // The app sits next to the loader (the CDN folder it came from).
-    const loadApp = appLoader(new URL('emily-chat.js', script?.src || `${config.supabaseUrl}/widget/`).href, script?.nonce || undefined, (startApp) => {
+    const src = new URL('emily-chat.js', script?.src || `${config.supabaseUrl}/widget/`).href;
+    const loadApp = appLoader(src, script?.nonce || undefined, (startApp) => {
       if (unknownSite) return;
       attach(startApp({ ...ui, config, init, emit }));
       emit('ready');
     });
-    const load = () => unknownSite || loadApp();
+    let wanted = false;
+    const load = () => {
+      wanted = true;
+      if (!unknownSite) loadApp();
+    };
     const { api, emit, attach } = createJsApi(load);
 
     ui.launcher.addEventListener('click', () => api.toggle());
@@ -60,7 +67,18 @@ if (!current || typeof current.on !== 'function') {
     for (const type of ['pointerenter', 'focus']) ui.launcher.addEventListener(type, load, { once: true, passive: true });
     page.EmilyChat = api;
     if (config.open) api.open();
-    // On idle, but only for a website that exists.
-    else whenIdle(() => init.then(load));
+    // On idle, only for a website that exists: a returning visitor (an open conversation's
+    // unread badge, unsent messages, a session to identify) gets the app; a first-time one only
+    // its download, and `ready` now (their queued calls wait for the app, which the first
+    // interaction or open() loads).
+    else {
+      whenIdle(() =>
+        init.then(() => {
+          if (wanted || unknownSite) return;
+          if (hasStored(config.websiteId)) load();
+          else warm(src), emit('ready');
+        }),
+      );
+    }
   }
 }

@@ -17,7 +17,11 @@ export function createJsApi(wantApp: () => void) {
   let ready = false;
 
   const emit = (event: WidgetEvent, data?: unknown) => {
-    if (event === 'ready') ready = true;
+    if (event === 'ready') {
+      // Once: the loader may announce it before the app has loaded (a first-time visitor).
+      if (ready) return;
+      ready = true;
+    }
     for (const fn of [...(listeners.get(event) ?? [])]) {
       // A throwing host listener must not break the widget nor the other listeners.
       try { fn(data); } catch (err) { console.error(err); }

@@ -5,23 +5,19 @@ import { addStyles } from '../shared/adopt-styles.ts';
 import type { EmbedConfig } from '../shared/bridge.ts';
 import { themeColors } from '../shared/contrast.ts';
 import { CHAT_ICON } from '../shared/icons.ts';
-import { pickLanguage } from '../shared/language.ts';
 import { widgetStyle } from '../shared/styles.ts';
 import { LAUNCHER_CSS, themeCss } from './styles.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
 /**
- * "Chat" is the word in English, French, German and Spanish alike, so the launcher's name needs no
- * dictionary; the app replaces it with "Open chat" / "Close chat" in the visitor's language.
+ * The launcher's words: what the labelled styles (pill, tab) show, and every style's accessible
+ * name until the app names it ("Open chat", "Close chat"); so a labelled launcher is named by
+ * the words it shows (WCAG 2.5.3). The loader's only dictionary (the app has the rest), looked up
+ * by the embed's `locale` or the browser's first language; the app also weighs the browser's
+ * other languages, a difference only for a visitor whose first one it does not speak.
  */
-const LABEL = 'Chat';
-
-/**
- * What the labelled styles (pill, tab) show from the start, in the visitor's language: the
- * loader's only dictionary (the app has the rest).
- */
-const INVITATION = { en: 'Chat with us', fr: 'Discutez avec nous', de: 'Chatten Sie mit uns', es: 'Chatea con nosotros' };
+const INVITATION: Record<string, string> = { en: 'Chat with us', fr: 'Discutez avec nous', de: 'Chatten Sie mit uns', es: 'Chatea con nosotros' };
 
 export function drawLauncher(config: EmbedConfig) {
   // A custom element name: page rules written for div/span/button never match the host.
@@ -43,7 +39,6 @@ export function drawLauncher(config: EmbedConfig) {
   };
   setTheme();
 
-  launcher.setAttribute('aria-label', LABEL);
   launcher.setAttribute('aria-expanded', 'false');
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
@@ -51,16 +46,14 @@ export function drawLauncher(config: EmbedConfig) {
   svg.appendChild(document.createElementNS(SVG, 'path')).setAttribute('d', CHAT_ICON);
   const label = document.createElement('span');
   label.className = 'label';
-  label.textContent = INVITATION[pickLanguage(config.locale, navigator.languages)];
-  const badge = document.createElement('span');
-  badge.className = 'badge';
-  badge.setAttribute('aria-hidden', 'true');
-  launcher.append(svg, label, badge);
+  label.textContent = INVITATION[(config.locale || navigator.language || '').slice(0, 2).toLowerCase()] || INVITATION.en;
+  launcher.setAttribute('aria-label', label.textContent);
+  launcher.append(svg, label);
   root.appendChild(launcher);
 
   const mount = () => document.body.appendChild(host);
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount, { once: true });
 
-  return { host, root, launcher, badge, setTheme, show: () => launcher.classList.add('shown') };
+  return { host, root, launcher, setTheme, show: () => launcher.classList.add('shown') };
 }

@@ -8,10 +8,9 @@ export const LAUNCHER_CSS =
   '.shown{visibility:visible}.launcher:hover{filter:brightness(1.12)}' +
   '.launcher:focus-visible{outline:3px solid #111827;outline-offset:2px;box-shadow:0 0 0 2px #fff}' +
   'svg{width:28px;height:28px;fill:currentColor}' +
-  '.badge{position:absolute;top:-4px;right:-4px;min-width:20px;padding:0 6px;border-radius:10px;background:#b91c1c;color:#fff;font:700 12px/20px system-ui,sans-serif}' +
   // widget_style (shared/styles.ts): the pill and the tab show their label, the tab sits on the
   // bottom edge, the compact one is a small square.
-  '.badge:empty,.s-bubble .label,.s-compact .label,[aria-expanded=true] .label{display:none}.s-pill,.s-tab{padding:0 18px}' +
+  '.s-bubble .label,.s-compact .label,[aria-expanded=true] .label{display:none}.s-pill,.s-tab{padding:0 18px}' +
   '.s-tab{bottom:0;height:44px;border-radius:12px 12px 0 0}.s-compact{min-width:48px;height:48px;border-radius:12px}';
 
 /** Colours, side and stacking, replaced once widget-init answers. */

@@ -53,7 +53,6 @@ export interface LoaderHost {
   /** The host element in the page (position/z-index live on it). */
   host: HTMLElement;
   launcher: HTMLButtonElement;
-  badge: HTMLElement;
   emit(event: WidgetEvent, data?: unknown): void;
 }
 
