@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Website } from './rows.ts';
-import { draftOf, parseDomains, patchOf, validate } from './settings-form.ts';
+import { WIDGET_STYLES } from '../../../widget/src/shared/styles.ts';
+import { draftOf, parseDomains, patchOf, STYLES, validate } from './settings-form.ts';
 
 const website: Website = {
   id: 'w', account_id: 'a', name: 'Shop', domain: null, primary_color: '#2563EB', widget_style: 'bubble', welcome_message: 'Hi',
@@ -31,5 +32,10 @@ describe('website settings form', () => {
     expect(errors.allowed_domains).toContain('Not a host name: https://shop.example/path, host:8080');
     expect(errors.welcome_message).toBe('At most 500 characters (now 501).');
     expect(errors.language).toBe('Pick a language.');
+  });
+
+  it('offers the styles the widget draws, from the widget\'s own list, each described', () => {
+    expect(STYLES.map((s) => s.value)).toEqual([...WIDGET_STYLES]);
+    for (const { value, label } of STYLES) expect(label.toLowerCase()).toContain(value);
   });
 });

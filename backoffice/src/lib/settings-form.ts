@@ -1,5 +1,6 @@
 // The website settings form: the editable columns, how a draft is checked before saving (the same
 // rules as the table's check constraints, so errors show next to the field), and what is sent.
+import { WIDGET_STYLES, type WidgetStyle } from '../../../widget/src/shared/styles.ts';
 import type { Website } from './rows.ts';
 
 export const EDITABLE = [
@@ -17,16 +18,19 @@ export const LANGUAGES = [
   'russian', 'serbian', 'spanish', 'swedish', 'tamil', 'turkish', 'yiddish',
 ];
 
+/** How the style picker describes each style the widget draws (a new style needs its words here). */
+const STYLE_LABELS: Record<WidgetStyle, string> = {
+  bubble: 'Bubble (round launcher, chat panel)',
+  pill: 'Pill (“Chat with us” button)',
+  tab: 'Tab (“Chat with us” on the bottom edge)',
+  compact: 'Compact (small square launcher, smaller panel)',
+};
+
 /**
- * The styles the widget draws (widget/src/shared/styles.ts); a custom value set elsewhere is kept
- * and shown as is (the widget draws it as a bubble).
+ * The styles the widget draws, in the widget's own list and order; a custom value set elsewhere is
+ * kept and shown as is (the widget draws it as a bubble).
  */
-export const STYLES: Array<{ value: string; label: string }> = [
-  { value: 'bubble', label: 'Bubble (round launcher, chat panel)' },
-  { value: 'pill', label: 'Pill (“Chat with us” button)' },
-  { value: 'tab', label: 'Tab (“Chat with us” on the bottom edge)' },
-  { value: 'compact', label: 'Compact (small square launcher, smaller panel)' },
-];
+export const STYLES: Array<{ value: WidgetStyle; label: string }> = WIDGET_STYLES.map((value) => ({ value, label: STYLE_LABELS[value] }));
 
 export const LIMITS = { name: 100, domain: 253, welcome_message: 500, input_placeholder: 120, offline_message: 500, ai_instructions: 8000 };
 

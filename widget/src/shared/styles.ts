@@ -5,6 +5,8 @@
 //   pill     a labelled launcher ("Chat with us" in the visitor's language)
 //   tab      a labelled tab on the bottom edge of the window
 //   compact  a small square launcher and a smaller panel with square corners
+// The backoffice's style picker offers this very list (backoffice/src/lib/settings-form.ts): a new
+// style is named here only; the backoffice's type check then asks for the words describing it.
 export const WIDGET_STYLES = ['bubble', 'pill', 'tab', 'compact'] as const;
 export type WidgetStyle = (typeof WIDGET_STYLES)[number];
 
