@@ -15,7 +15,7 @@ import { backoffMs, isOffline, MAX_ATTEMPTS, retrying } from './retry.ts';
 import { AuthError, authApi, type AuthApi, type Session } from './session/auth-api.ts';
 import { SessionStore } from './session/session-store.ts';
 import { browserStorage, readJson, storageKey, type KeyValue } from './session/storage.ts';
-import type { ChatMessage, MessageRow } from './store/message-store.ts';
+import { timestampOf, type ChatMessage, type MessageRow } from './store/message-store.ts';
 import { Outbox, type OutboxEntry } from './store/outbox.ts';
 import { renderConversationList } from './ui/conversation-list.ts';
 import { createBadge } from './ui/badge.ts';
@@ -28,6 +28,9 @@ import { PANEL_CSS } from './ui/styles.ts';
 import { ViewportFit } from './ui/viewport.ts';
 import { uuidv4 } from './uuid.ts';
 
+/** How long the thinking bubble waits for an answer written elsewhere (an AI answer takes seconds). */
+export const ANSWER_WAIT_MS = 20_000;
+
 /** A team member's "typing…" disappears after this long without a fresh typing event. */
 export const TYPING_TIMEOUT_MS = 6000;
 
@@ -36,6 +39,8 @@ export interface SavedState {
   user_id: string;
   conversation_id: string | null;
   seen: string | null;
+  /** The seen message's created_at: where the catch-up cursor starts, and what is not news. */
+  seen_at?: string;
 }
 
 interface Outgoing {
@@ -250,6 +255,7 @@ export class Chat implements AppApi {
     const view = this.#newView(saved.conversation_id, session.user_id);
     // Closed: read only what came after what the visitor last saw (it counts as unread).
     view.cursor = saved.seen;
+    view.cursorAt = timestampOf(saved.seen_at);
     this.#markedRead = saved.seen;
     this.#showConversation(view);
   }
@@ -411,6 +417,7 @@ export class Chat implements AppApi {
       if (err.code === 'unknown_message' && after) {
         // The cursor is not in this conversation (any more): read the whole history instead.
         view.cursor = null;
+        view.cursorAt = NaN;
         return this.#fetchMessages(view, null);
       }
       if (err.status === 404 && view === this.#view) {
@@ -430,7 +437,7 @@ export class Chat implements AppApi {
       if (!rows) return;
       view.store.upsertMany(rows);
       view.historyLoaded = true;
-      if (rows.length) view.cursor = rows[rows.length - 1].id;
+      view.advance(rows);
       this.#messages?.scrollToEnd();
     });
   }
@@ -454,9 +461,14 @@ export class Chat implements AppApi {
         view.store.upsertMany(rows);
         view.historyLoaded = true;
       } else {
-        for (const row of rows) this.#arrived(view, row, true);
+        for (const row of rows) {
+          // Stamped before the cursor (the catch-up's overlap window) in a view restored closed: the
+          // visitor saw it before this page view. Not news.
+          if (timestampOf(row.created_at) < view.cursorAt && !view.historyLoaded) view.store.upsert(row);
+          else this.#arrived(view, row, true);
+        }
       }
-      if (rows.length) view.cursor = rows[rows.length - 1].id;
+      view.advance(rows);
     });
   }
 
@@ -595,9 +607,12 @@ export class Chat implements AppApi {
             this.#announce(view, row, true);
           }
         },
-        error: () => {
-          store.abortStream(clientId);
-          store.notice(`error:${clientId}`, this.#t('aiError'));
+        error: (code) => {
+          if (!store.streamError(clientId, code, this.#t('aiError'))) return;
+          // It may be stored by now; later, realtime brings it (and a catch-up on every rejoin).
+          void this.catchUp(view);
+          // Not forever: the first attempt may die without an answer.
+          setTimeout(() => store.abortStream(clientId), ANSWER_WAIT_MS);
         },
       },
     );
@@ -720,13 +735,13 @@ export class Chat implements AppApi {
 
   // ── Persistence ────────────────────────────────────────────────────────
 
-  #save(seen?: string | null): void {
+  #save(seen?: ChatMessage): void {
     const session = this.#sessions.peek();
     if (!session || !this.#view.id) return;
     const key = storageKey(this.#host.config.websiteId, 'state');
     const previous = readJson<SavedState>(this.#storage, key);
-    const keepSeen = previous?.conversation_id === this.#view.id ? previous.seen : null;
-    const state: SavedState = { user_id: session.user_id, conversation_id: this.#view.id, seen: seen === undefined ? keepSeen : seen };
+    const keep = previous?.conversation_id === this.#view.id ? previous : undefined;
+    const state: SavedState = { user_id: session.user_id, conversation_id: this.#view.id, seen: seen ? seen.id! : keep?.seen ?? null, seen_at: seen ? seen.createdAt : keep?.seen_at };
     this.#storage.set(key, JSON.stringify(state));
   }
 
@@ -736,7 +751,7 @@ export class Chat implements AppApi {
     for (let i = list.length - 1; i >= 0; i--) {
       const last = list[i];
       if (!last.id) continue;
-      this.#save(last.id);
+      this.#save(last);
       // Tell the team the visitor read their answers (only when something new from them was shown).
       if (last.sender !== 'user' && last.id !== this.#markedRead) this.#markRead(this.#view, last.id);
       return;

@@ -1,6 +1,6 @@
 // One conversation as the widget holds it: where its messages go (the store), which server
 // conversation it is once known, and how far the database has been read (the catch-up cursor).
-import { MessageStore } from './store/message-store.ts';
+import { MessageStore, timestampOf, type MessageRow } from './store/message-store.ts';
 import { uuidv4 } from './uuid.ts';
 
 export class ConversationView {
@@ -20,6 +20,8 @@ export class ConversationView {
    * socket: a message the socket missed must still come back in the next catch-up).
    */
   cursor: string | null = null;
+  /** The cursor message's server time (ms); NaN while unknown. */
+  cursorAt = NaN;
   /** The whole history has been fetched (not only what came after `cursor`). */
   historyLoaded = false;
   aiMode: string | undefined;
@@ -30,6 +32,21 @@ export class ConversationView {
     this.id = id;
     this.owner = owner;
     this.store = new MessageStore(onChange);
+  }
+
+  /**
+   * Moves the cursor to the newest of `rows` in the server's order, (created_at, id), never back:
+   * a catch-up also returns the messages stamped in the 10 s before the cursor (commits that landed
+   * out of order), so when nothing newer came, its last row is older than the cursor.
+   */
+  advance(rows: MessageRow[]): void {
+    for (const { id, created_at } of rows) {
+      const at = timestampOf(created_at);
+      // An unknown cursor time (NaN) compares false: any row moves it.
+      if (at < this.cursorAt || (at === this.cursorAt && id <= this.cursor!)) continue;
+      this.cursor = id;
+      this.cursorAt = at;
+    }
   }
 
   /** Runs catch-ups one at a time; a request made meanwhile runs once more afterwards. */

@@ -67,6 +67,8 @@ interface Entry extends ChatMessage {
   seq: number;
   /** A stored AI answer kept out of view while our own answer is still streaming (it may be that one). */
   held?: boolean;
+  /** A thinking bubble for an answer written elsewhere (streamError): the next stored AI answer replaces it. */
+  waiting?: boolean;
 }
 
 const streamKey = (clientId: string) => `a:${clientId}`;
@@ -196,6 +198,28 @@ export class MessageStore {
     if (removed || released) this.#onChange();
   }
 
+  /**
+   * The send's stream ended with `error {code}`; returns whether the answer may still come (the
+   * caller then catches up). `in_progress` is no failure: a retried send's first attempt is still
+   * writing the answer, which arrives later as a stored row (realtime, catch-up), so the thinking
+   * bubble stays until it does (or until abortStream). Any other code (`ai_unavailable`: the first
+   * attempt died, or the AI failed) means no AI answer will come: the bubble gives way to `failedNotice`.
+   */
+  streamError(clientId: string, code: string, failedNotice: string): boolean {
+    if (code !== 'in_progress') {
+      this.abortStream(clientId);
+      this.notice(`error:${clientId}`, failedNotice);
+      return false;
+    }
+    const entry = this.#entries.get(streamKey(clientId));
+    this.#streams.delete(clientId);
+    // Held rows are AI answers that arrived while this stream was open: that is the answer.
+    if (this.#releaseHeld()) this.#entries.delete(streamKey(clientId));
+    else if (entry) entry.waiting = true;
+    this.#onChange();
+    return true;
+  }
+
   /** A line from the widget itself, placed after everything known so far. */
   notice(key: string, text: string): void {
     if (this.#entries.has(`n:${key}`)) return;
@@ -226,8 +250,11 @@ export class MessageStore {
     this.#byId.set(row.id, entry.key);
     if (row.client_id) this.#byClientId.set(row.client_id, entry.key);
     this.#apply(entry, row);
-    // While our own answer streams, an AI answer we did not ask for yet may be that very answer.
-    if (row.sender === 'assistant' && this.#streams.size) entry.held = true;
+    if (row.sender === 'assistant') {
+      // While our own answer streams, an AI answer we did not ask for yet may be that very answer.
+      if (this.#streams.size) entry.held = true;
+      for (const other of this.#entries.values()) if (other.waiting) this.#entries.delete(other.key);
+    }
     return 'added';
   }
 
