@@ -235,4 +235,28 @@ describe('widget on the demo site', { timeout: 90_000 }, () => {
       await team.client.removeChannel(live.channel);
     }
   });
+
+  it('after a reload with the chat closed, counts nothing the visitor had seen as unread; a new reply it does', async () => {
+    const w = await demo();
+    const conversation = await askFirst(w, 'Do you fit mudguards?');
+    const replyId = await team.reply(conversation, websiteId, 'Yes, while you wait.');
+    await eventually(async () => (await w.messages()).map((m) => m.sender)).toEqual(['user', 'assistant', 'agent']);
+    // Watched while open: the team's reply is the last message seen.
+    await eventually(() => w.page.evaluate((id) => JSON.parse(localStorage.getItem(`emily:${id}:state`) ?? 'null')?.seen, websiteId)).toBe(replyId);
+    // The AI's answer lies in the 10 s before it, which a catch-up (?after=) returns again.
+    const { data } = await team.client.from('messages').select('sender, created_at').eq('conversation_id', conversation);
+    const at = (sender: string) => Date.parse(data!.find((m) => m.sender === sender)!.created_at);
+    expect(at('agent') - at('assistant')).toBeLessThan(10_000);
+
+    const caughtUp = w.page.waitForResponse((r) => r.url().includes(`/widget-conversations/${conversation}/messages?after=${replyId}`), { timeout: 30_000 });
+    await w.page.reload();
+    await w.ready();
+    await (await caughtUp).finished();
+    await w.page.waitForTimeout(1000);
+    expect(await w.launcher.locator('.badge').textContent()).toBe('');
+    expect(await w.launcher.getAttribute('aria-label')).toBe('Open chat');
+
+    await team.reply(conversation, websiteId, 'We close at 6 today.');
+    await eventually(() => w.launcher.locator('.badge').textContent()).toBe('1');
+  });
 });

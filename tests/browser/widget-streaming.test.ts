@@ -134,4 +134,50 @@ describe('widget streaming (fake OpenAI-compatible provider)', { timeout: 90_000
     await w.page.waitForTimeout(1000);
     expect((await w.messages()).map((m) => [m.sender, m.state])).toEqual([['user', 'sent'], ['assistant', 'sent']]);
   });
+
+  it('a retry whose first attempt is still answering (in_progress): no error, thinking until the stored answer arrives', async () => {
+    // Tokens a second apart: the first attempt takes ~20 s, longer than the retry's 10 s wait for it.
+    fake.behave('slow', { slowMs: 1200 });
+    try {
+      const w = await open('/flaky');
+      const streams: string[] = [];
+      w.page.on('requestfinished', async (req) => {
+        if (req.url().includes('/functions/v1/widget-messages')) streams.push((await (await req.response())?.text()) ?? '');
+      });
+      // What the log shows on each change: the AI bubble (none, thinking, or its text) and any notice.
+      await w.page.evaluate(() => {
+        const root = document.querySelector('emily-chat')!.shadowRoot!;
+        const seen: string[] = [];
+        const record = () => {
+          const bubble = root.querySelector('.log .msg.assistant:not(.welcome)');
+          const notice = root.querySelector('.log .msg.system');
+          const state = notice ? `notice:${notice.textContent}` : !bubble ? 'none' : bubble.querySelector('.dots') ? 'thinking' : `answer:${bubble.querySelector('.bubble')!.textContent}`;
+          if (seen[seen.length - 1] !== state) seen.push(state);
+          document.documentElement.dataset.logStates = JSON.stringify(seen);
+        };
+        record();
+        new MutationObserver(record).observe(root.querySelector('.log')!, { subtree: true, childList: true, characterData: true });
+      });
+      proxy.cutAfterForwarding((req) => req.method === 'POST' && (req.url ?? '').startsWith('/functions/v1/widget-messages'));
+      await w.send('Is a puncture repair expensive?');
+      // The retry's stream ends with in_progress while the first attempt is still answering…
+      await eventually(() => streams.find((body) => body.includes('event: error')), 30_000).toContain('"code":"in_progress"');
+      // …and the widget keeps thinking instead of saying the assistant could not answer.
+      expect((await w.messages()).map((m) => [m.sender, m.state])).toEqual([['user', 'sent'], ['assistant', 'streaming']]);
+      // The first attempt stores its answer: it replaces the thinking bubble, once.
+      await w.waitForAnswers(1, 30_000);
+      const states: string[] = JSON.parse((await w.page.evaluate(() => document.documentElement.dataset.logStates)) ?? '[]');
+      expect(states.slice(0, 2)).toEqual(['none', 'thinking']);
+      expect(states.slice(2)).toEqual([expect.stringMatching(/^answer:According to the site, A puncture repair costs 12 euros/)]);
+      const { rows } = await db(stack).query(
+        `select sender from public.messages where conversation_id = $1 order by created_at`,
+        [await w.conversationId(siteId)],
+      );
+      expect(rows.map((r) => r.sender)).toEqual(['user', 'assistant']);
+      await w.page.waitForTimeout(1000);
+      expect((await w.messages()).map((m) => [m.sender, m.state])).toEqual([['user', 'sent'], ['assistant', 'sent']]);
+    } finally {
+      fake.behave('slow', { slowMs: 100 });
+    }
+  });
 });
