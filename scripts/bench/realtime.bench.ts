@@ -245,7 +245,7 @@ async function main(): Promise<void> {
   }
   console.log(`  baseline: the realtime.send() insert round trip alone, same run: ${f(base.p50)} ${f(base.p95)} ${f(base.p99)}`);
   for (const x of results) {
-    console.log(`  N=${x.n}: delivery adds ${(x.p50 - base.p50).toFixed(1)} / ${(x.p95 - base.p95).toFixed(1)} / ${(x.p99 - base.p99).toFixed(1)} ms (p50/p95/p99) over the insert; p99 ${x.p99 < 100 ? 'under' : 'OVER'} 100 ms; ${x.kbPerConnection < 50 ? 'under' : 'OVER'} 50 KB per idle connection`);
+    console.log(`  N=${x.n}: delivery adds ${(x.p50 - base.p50).toFixed(1)} / ${(x.p95 - base.p95).toFixed(1)} / ${(x.p99 - base.p99).toFixed(1)} ms (p50/p95/p99) over the insert, ${(x.p50 / base.p50).toFixed(1)}× / ${(x.p95 / base.p95).toFixed(1)}× / ${(x.p99 / base.p99).toFixed(1)}× its round trip; p99 ${x.p99 < 100 ? 'under' : 'OVER'} 100 ms; ${x.kbPerConnection < 50 ? 'under' : 'OVER'} 50 KB per idle connection`);
   }
   const incomplete = results.filter((x) => x.delivered < x.expected);
   if (incomplete.length) {
