@@ -154,6 +154,8 @@ describe('backoffice knowledge and analytics', { timeout: 120_000 }, () => {
     const result = page.locator('.try-result');
     await result.waitFor();
     expect(await result.locator('.answer').textContent()).toContain('45 euros');
+    // The shared test stack has no model key: the panel says the offline engine quoted the sources.
+    expect(await result.locator('.engine').textContent()).toMatch(/^Offline engine: no language model is configured/);
     expect(await result.locator('.passages li').first().textContent()).toContain('rentals.txt');
     await screenshot(page, 'knowledge', true);
 

@@ -364,6 +364,12 @@ describe('widget-identify', () => {
     await expectError(await postJson(stack, 'widget-identify', { ...body, website_id: randomUUID() }, v.token), 404, 'website_not_found');
     await expectError(await postJson(stack, 'widget-identify', '{bad', v.token), 400, 'invalid_json');
     await expectError(await postJson(stack, 'widget-identify', body, null), 401, 'unauthorized');
+    await expectError(await postJson(stack, 'widget-identify', body, 'garbage'), 401, 'unauthorized');
+    const expired = signJwt({ sub: v.userId, role: 'authenticated', aud: 'authenticated', exp: Math.floor(Date.now() / 1000) - 60, is_anonymous: true }, stack.jwtSecret);
+    await expectError(await postJson(stack, 'widget-identify', body, expired), 401, 'unauthorized');
+    await expectError(await postJson(stack, 'widget-identify', { ...body, user_id: 42 }, v.token), 400, 'invalid_request');
+    await expectError(await postJson(stack, 'widget-identify', { ...body, name: 'x'.repeat(70 * 1024) }, v.token), 413, 'payload_too_large');
+    await expectError(await fn(stack, 'widget-identify', { method: 'POST', token: v.token, headers: { 'content-type': 'text/plain' }, body: JSON.stringify(body) }), 415, 'unsupported_media_type');
     await expectError(await fn(stack, 'widget-identify', { token: v.token }), 405, 'method_not_allowed');
     await expectError(await postJson(stack, 'widget-identify', body, v.token, { origin: 'https://evil.example' }), 403, 'origin_not_allowed');
     await expectError(await postJson(stack, 'widget-identify', body, v.token), 403, 'identity_not_verified');

@@ -35,6 +35,7 @@ export function TryQuestion({ websiteId }: { websiteId: string }) {
         <div class="try-result" aria-live="polite">
           <h3>Answer</h3>
           <p class="answer">{result.answer.content || '(no answer)'}</p>
+          <p class="hint engine">{engineNote(result.answer)}</p>
           {!result.answer.grounded && <p class="hint">The knowledge base had nothing on this: the assistant says so rather than guess.</p>}
           <h3>Passages it came from</h3>
           {result.passages.length === 0 ? <p class="muted">No passage matched. Add a source that answers it.</p> : (
@@ -51,4 +52,12 @@ export function TryQuestion({ websiteId }: { websiteId: string }) {
       )}
     </section>
   );
+}
+
+/** Says honestly what wrote the answer: with no model configured, the offline engine only quotes. */
+function engineNote(answer: TryAnswer['answer']): string {
+  if (answer.engine === 'offline') {
+    return 'Offline engine: no language model is configured (OPENAI_API_KEY), so the assistant quotes the sentences of your sources that best match the question.';
+  }
+  return `Written by the language model${answer.model ? ` ${answer.model}` : ''} from the passages below.`;
 }
