@@ -1,6 +1,8 @@
 // widget-init (public, contract §4): what the widget needs before it draws anything: the
 // website's public settings, whether the AI answers and which engine does, and whether identity
-// verification is available. Cacheable: ETag + max-age, 304 when the widget already has it.
+// verification is available. Cacheable with an ETag, but revalidated on every page load
+// (`no-cache`): an owner who changes the colour and reloads their site must see it at once, and a
+// 304 costs a returning visitor one small round trip, not the body.
 import { engineKind } from '../_shared/answer/engine.ts';
 import { assertOriginAllowed } from '../_shared/cors.ts';
 import { sql } from '../_shared/db.ts';
@@ -28,7 +30,7 @@ export async function widgetInit(req: Request): Promise<Response> {
   const etag = `"${await sha256Base64Url(text)}"`;
   const headers = {
     ETag: etag,
-    'Cache-Control': 'public, max-age=60',
+    'Cache-Control': 'public, no-cache',
   };
   if (matchesEtag(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
   return json(200, body, headers);
