@@ -87,7 +87,9 @@ describe('widget loader', { timeout: 60_000 }, () => {
     site.set('/returning', { html: embedPage({ widgetUrl, config: config() }) });
     const w = await openWidgetPage(browser.context, `${site.origin}/returning`, {
       // As a previous visit leaves it: a session key for this website (not a usable one here).
-      beforeGoto: (page) => page.addInitScript((id) => localStorage.setItem(`emily:${id}:session`, '{}'), websiteId),
+      beforeGoto: async (page) => {
+        await page.addInitScript((id) => localStorage.setItem(`emily:${id}:session`, '{}'), websiteId);
+      },
     });
     await w.ready();
     await eventually(() => w.page.evaluate(() => !!document.querySelector('script[src$="emily-chat.js"]'))).toBe(true);
