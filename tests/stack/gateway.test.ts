@@ -39,6 +39,19 @@ describe('gateway', () => {
     expect(res.headers.get('access-control-expose-headers')).toContain('content-range');
   });
 
+  it('puts the CORS headers on ordinary answers too, errors included, so a browser can read them', async () => {
+    const ok = await fetch(`${stack.apiUrl}/rest/v1/plans?select=id`, {
+      headers: { Origin: 'http://example.test', apikey: stack.anonKey, Prefer: 'count=exact' },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('http://example.test');
+    expect(ok.headers.get('access-control-expose-headers')).toContain('content-range');
+    expect(ok.headers.get('vary')).toContain('Origin');
+    const denied = await fetch(`${stack.apiUrl}/auth/v1/user`, { headers: { Origin: 'http://example.test', apikey: stack.anonKey } });
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('access-control-allow-origin')).toBe('http://example.test');
+  });
+
   it('survives a malformed request line and keeps serving', async () => {
     const net = await import('node:net');
     const { port, hostname } = new URL(stack.apiUrl);
