@@ -196,6 +196,39 @@ describe('widget loader', { timeout: 60_000 }, () => {
     await w.page.close();
   });
 
+  it('opens with `open: true` without taking the focus from a field the visitor is typing in', async () => {
+    // The site adds the widget on the first key in its search box, so the chat opens while the
+    // visitor types: every key is a user activation, which must not count as asking for the chat.
+    site.set('/typing', {
+      html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test shop</title></head>
+<body><main><input aria-label="Search the shop"></main>
+<script>window.EmilyChat = ${JSON.stringify(config({ open: true }))};
+document.querySelector('input').addEventListener('input', () => {
+  const loader = document.createElement('script');
+  loader.src = ${JSON.stringify(`${widgetUrl}/emily-loader.js`)};
+  document.body.append(loader);
+}, { once: true });</script></body></html>`,
+    });
+    const w = await openWidgetPage(browser.context, `${site.origin}/typing`);
+    const search = w.page.getByLabel('Search the shop');
+    await search.click();
+    // The panel gets its `open` class in the same animation frame as the focus would move.
+    const opened = w.page.locator('emily-chat .panel.open');
+    let typed = '';
+    for (let i = 0; i < 400 && !(await opened.count()); i++) {
+      await w.page.keyboard.type('a');
+      typed += 'a';
+    }
+    expect(await opened.count()).toBe(1);
+    await w.page.keyboard.type(' books');
+    typed += ' books';
+    expect(await search.inputValue()).toBe(typed);
+    expect(await w.input.inputValue()).toBe('');
+    expect(await w.page.evaluate(() => document.activeElement?.tagName)).toBe('INPUT');
+    expect(w.problems).toEqual([]);
+    await w.page.close();
+  });
+
   it('stays away from an unknown website and refuses a missing websiteId', async () => {
     site.set('/unknown', { html: embedPage({ widgetUrl, config: config({ websiteId: randomUUID() }) }) });
     const w = await openWidgetPage(browser.context, `${site.origin}/unknown`);

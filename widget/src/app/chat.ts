@@ -151,7 +151,11 @@ export class Chat implements AppApi {
 
   // ── JS API ──────────────────────────────────────────────────────────────
 
-  open(): void {
+  /**
+   * `focus`: move the focus into the chat. By default only when the visitor asked (a click, a key);
+   * the loader passes false for `open: true` at page load.
+   */
+  open(focus = (navigator as Navigator & { userActivation?: { isActive: boolean } }).userActivation?.isActive ?? true): void {
     if (this.#isOpen) return;
     const ui = this.#ensureUi();
     this.#isOpen = true;
@@ -168,8 +172,7 @@ export class Chat implements AppApi {
     this.#messages!.scrollToEnd();
     if (this.#view.id && !this.#view.historyLoaded) void this.#loadHistory(this.#view);
     if (!this.#init) void this.#retryInit();
-    // Move focus only when the visitor asked (a click, a key), not for `open: true` at page load.
-    if ((navigator as Navigator & { userActivation?: { isActive: boolean } }).userActivation?.isActive ?? true) {
+    if (focus) {
       requestAnimationFrame(() => (this.#showingList ? ui.list.querySelector('button') : ui.input)?.focus());
     }
     this.#host.emit('open');

@@ -29,7 +29,7 @@ export function startApp(host: LoaderHost): AppApi {
   else describeLauncher(host.launcher, translator(languageFor(locale)), false, 0);
 
   return {
-    open: () => live().open(),
+    open: (focus) => live().open(focus),
     close: () => chat?.close(),
     toggle: () => live().toggle(),
     identify(value) {

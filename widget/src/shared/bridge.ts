@@ -57,7 +57,8 @@ export interface LoaderHost {
 }
 
 export interface AppApi {
-  open(): void;
+  /** `focus`: whether to move the focus into the chat; left out, only when the visitor asked (a click, a key). */
+  open(focus?: boolean): void;
   close(): void;
   toggle(): void;
   identify(identity: Identity): void;
