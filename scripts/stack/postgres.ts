@@ -134,7 +134,14 @@ export function startPostgres(opts: StartPgOptions): PgCluster {
     // pgTAP, plpgsql_check (supabase db lint) and our realtime server rely on these.
     "-c shared_preload_libraries=''",
   ].join(' ');
-  run(join(bin, 'pg_ctl'), ['-D', pgdata, '-l', logFile, '-w', '-t', '60', '-o', settings, 'start'], 'pg_ctl start');
+  try {
+    run(join(bin, 'pg_ctl'), ['-D', pgdata, '-l', logFile, '-w', '-t', '60', '-o', settings, 'start'], 'pg_ctl start');
+  } catch (err) {
+    // pg_ctl interrupted (Ctrl-C reaches it too) or timed out: the server it launched runs in a
+    // session of its own and would outlive us.
+    stopCluster(bin, dir);
+    throw err;
+  }
   return {
     bin, dataDir: dir, port: opts.port, socketDir, logFile, created,
     stop: () => stopCluster(bin, dir),
