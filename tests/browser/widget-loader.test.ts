@@ -183,17 +183,23 @@ describe('widget loader', { timeout: 60_000 }, () => {
        select account_id, 'Light shop', '#fde047', 'right', '{}' from public.websites where id = $1 returning id`,
       [websiteId],
     );
-    site.set('/light', { html: embedPage({ widgetUrl, config: { ...config(), websiteId: rows[0].id, position: 'left', zIndex: 1000 } }) });
-    const w = await openWidgetPage(browser.context, `${site.origin}/light`);
-    await w.ready();
-    await eventually(() => w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(253, 224, 71)');
-    const placed = await w.launcher.evaluate((el) => ({
-      left: el.getBoundingClientRect().left,
-      color: getComputedStyle(el).color,
-      z: getComputedStyle(document.querySelector('emily-chat')!).zIndex,
-    }));
-    expect(placed).toEqual({ left: 20, color: 'rgb(17, 24, 39)', z: '1000' });
-    await w.page.close();
+    // Removed afterwards: it counts towards the demo account's plan limit on websites, which a
+    // second run on the same stack (or another test adding one) would otherwise hit.
+    try {
+      site.set('/light', { html: embedPage({ widgetUrl, config: { ...config(), websiteId: rows[0].id, position: 'left', zIndex: 1000 } }) });
+      const w = await openWidgetPage(browser.context, `${site.origin}/light`);
+      await w.ready();
+      await eventually(() => w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(253, 224, 71)');
+      const placed = await w.launcher.evaluate((el) => ({
+        left: el.getBoundingClientRect().left,
+        color: getComputedStyle(el).color,
+        z: getComputedStyle(document.querySelector('emily-chat')!).zIndex,
+      }));
+      expect(placed).toEqual({ left: 20, color: 'rgb(17, 24, 39)', z: '1000' });
+      await w.page.close();
+    } finally {
+      await db(stack).query('delete from public.websites where id = $1', [rows[0].id]);
+    }
   });
 
   it('opens with `open: true` without taking the focus from a field the visitor is typing in', async () => {
