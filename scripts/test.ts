@@ -3,7 +3,9 @@
 //   2. start a stack on free ports with a new cluster
 //   3. pgTAP (supabase/tests/database) with pg_prove, and `supabase db lint`
 //   4. Deno tests of the Edge Functions (supabase/functions/**/*_test.ts)
-//   5. Vitest: unit, conformance, integration and browser tests (they reuse the stack)
+//   5. TypeScript: `tsc -p .` over the Node, test and widget code (Vitest runs TS without checking it;
+//      Deno checks the functions and backoffice/typecheck.test.ts the backoffice)
+//   6. Vitest: unit, conformance, integration and browser tests (they reuse the stack)
 // Extra arguments go to vitest (e.g. `npm test -- tests/stack/auth.test.ts`).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -83,6 +85,9 @@ try {
       const dir = join(ROOT_DIR, 'supabase', 'functions');
       return (await run(deno, ['test', '--allow-all', '--quiet', '--permit-no-files'], { EMILY_TEST_STACK: JSON.stringify(info) }, dir)) === 0;
     });
+  }
+  if (want('types')) {
+    await step('TypeScript (tsc -p .)', async () => (await run(join(ROOT_DIR, 'node_modules', '.bin', 'tsc'), ['-p', ROOT_DIR], {})) === 0);
   }
   if (want('vitest')) {
     await step('Vitest (unit, conformance, integration, browser)', async () =>
