@@ -41,6 +41,14 @@ export function sharedOptions(): esbuild.BuildOptions {
   };
 }
 
+/**
+ * The chat app's extra options, about its bundled realtime-js and phoenix: their internals named
+ * `_x` (the underscore is their convention for private; none is read by name from outside, from a
+ * string or from JSON) get short names, and phoenix's debug `console.log` calls go. Not for the
+ * loader: it shares objects with the app (the bridge), and a second build would name them apart.
+ */
+export const APP_ONLY_OPTIONS: esbuild.BuildOptions = { mangleProps: /^_/, pure: ['console.log'] };
+
 async function defaultAnonKey(): Promise<string> {
   // Imported lazily so that building with an explicit key needs nothing from the stack.
   const { defaultConfig } = await import('../scripts/stack/config.ts');
@@ -62,7 +70,7 @@ export async function build(opts: WidgetBuildOptions = {}): Promise<{ loader: st
   const app = join(outDir, 'emily-chat.js');
   await Promise.all([
     esbuild.build({ ...base, define, entryPoints: [join(WIDGET_DIR, 'src', 'loader', 'index.ts')], outfile: loader }),
-    esbuild.build({ ...base, define, entryPoints: [join(WIDGET_DIR, 'src', 'app', 'index.ts')], outfile: app }),
+    esbuild.build({ ...base, ...APP_ONLY_OPTIONS, define, entryPoints: [join(WIDGET_DIR, 'src', 'app', 'index.ts')], outfile: app }),
   ]);
   if (!opts.quiet) console.log(`Built ${loader} and ${app} (API ${supabaseUrl}).`);
   return { loader, app };

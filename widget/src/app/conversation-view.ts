@@ -25,8 +25,8 @@ export class ConversationView {
   /** The whole history has been fetched (not only what came after `cursor`). */
   historyLoaded = false;
   aiMode: string | undefined;
-  private catching: Promise<void> | undefined;
-  private again = false;
+  #catching: Promise<void> | undefined;
+  #again = false;
 
   constructor(id: string | null, owner: string | null, onChange: () => void) {
     this.id = id;
@@ -51,16 +51,16 @@ export class ConversationView {
 
   /** Runs catch-ups one at a time; a request made meanwhile runs once more afterwards. */
   async serialise(run: () => Promise<void>): Promise<void> {
-    if (this.catching) {
-      this.again = true;
-      return this.catching;
+    if (this.#catching) {
+      this.#again = true;
+      return this.#catching;
     }
-    this.catching = (async () => {
+    this.#catching = (async () => {
       do {
-        this.again = false;
+        this.#again = false;
         await run();
-      } while (this.again);
-    })().finally(() => (this.catching = undefined));
-    return this.catching;
+      } while (this.#again);
+    })().finally(() => (this.#catching = undefined));
+    return this.#catching;
   }
 }

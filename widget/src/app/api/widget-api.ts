@@ -90,13 +90,11 @@ export interface WidgetApi {
 export function widgetApi(supabaseUrl: string, anonKey: string, websiteId: string, fetchImpl: typeof fetch = (...a) => fetch(...a)): WidgetApi {
   const base = `${supabaseUrl}/functions/v1`;
 
-  const request = async (path: string, token: string, init: RequestInit = {}): Promise<Response> => {
+  /** Any answer but a 2xx becomes an ApiError with the server's {error: {code, message}}; no answer, status 0. */
+  const call = async (url: string, init?: RequestInit): Promise<Response> => {
     let res: Response;
     try {
-      res = await fetchImpl(base + path, {
-        ...init,
-        headers: { apikey: anonKey, authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
-      });
+      res = await fetchImpl(url, init);
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
       throw new ApiError(0, 'network', String(err));
@@ -108,19 +106,12 @@ export function widgetApi(supabaseUrl: string, anonKey: string, websiteId: strin
     }
     return res;
   };
-  const rest = async (token: string, path: string, init: RequestInit = {}): Promise<Response> => {
-    let res: Response;
-    try {
-      res = await fetchImpl(`${supabaseUrl}/rest/v1${path}`, {
-        ...init,
-        headers: { apikey: anonKey, authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-      });
-    } catch (err) {
-      throw new ApiError(0, 'network', String(err));
-    }
-    if (!res.ok) throw new ApiError(res.status, 'rest_' + res.status, res.statusText);
-    return res;
-  };
+  /** As the visitor: an Edge Function (`/functions/v1` + path) or PostgREST (a full URL). */
+  const request = (path: string, token: string, init: RequestInit = {}) =>
+    call(path[0] === '/' ? base + path : path, {
+      ...init,
+      headers: { apikey: anonKey, authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    });
   const json = async <T>(res: Response): Promise<T> => {
     try {
       return (await res.json()) as T;
@@ -132,14 +123,7 @@ export function widgetApi(supabaseUrl: string, anonKey: string, websiteId: strin
   return {
     async init() {
       // Public and cacheable: no headers, so no preflight and the loader's cached answer is reused.
-      let res: Response;
-      try {
-        res = await fetchImpl(`${base}/widget-init?website_id=${websiteId}`);
-      } catch (err) {
-        throw new ApiError(0, 'network', String(err));
-      }
-      if (!res.ok) throw new ApiError(res.status, 'http_' + res.status, res.statusText);
-      return json<WidgetInit>(res);
+      return json<WidgetInit>(await call(`${base}/widget-init?website_id=${websiteId}`));
     },
     async conversations(token) {
       const res = await request(`/widget-conversations?website_id=${encodeURIComponent(websiteId)}`, token);
@@ -155,7 +139,7 @@ export function widgetApi(supabaseUrl: string, anonKey: string, websiteId: strin
       await request('/widget-identify', token, { method: 'POST', body: JSON.stringify({ website_id: websiteId, ...identity }) });
     },
     async markRead(token, conversationId) {
-      await rest(token, '/rpc/mark_conversation_read', { method: 'POST', body: JSON.stringify({ conv_id: conversationId }) });
+      await request(`${supabaseUrl}/rest/v1/rpc/mark_conversation_read`, token, { method: 'POST', body: JSON.stringify({ conv_id: conversationId }) });
     },
     async send(token, body, handlers, signal) {
       const res = await request('/widget-messages', token, {

@@ -6,59 +6,63 @@ import type { WidgetEvent } from '../../shared/bridge.ts';
 const TITLE_PREFIX = /^\(\d+\) /;
 
 export class Attention {
-  private count = 0;
-  private prefixed = false;
-  private audio: AudioContext | undefined;
+  #count = 0;
+  #prefixed = false;
+  #audio: AudioContext | undefined;
+  readonly #badge: HTMLElement;
+  readonly #describe: (count: number) => void;
+  readonly #emit: (event: WidgetEvent, data?: unknown) => void;
+  readonly #sound: boolean;
 
-  constructor(
-    private readonly badge: HTMLElement,
-    private readonly describe: (count: number) => void,
-    private readonly emit: (event: WidgetEvent, data?: unknown) => void,
-    private readonly sound: boolean,
-  ) {}
+  constructor(badge: HTMLElement, describe: (count: number) => void, emit: (event: WidgetEvent, data?: unknown) => void, sound: boolean) {
+    this.#badge = badge;
+    this.#describe = describe;
+    this.#emit = emit;
+    this.#sound = sound;
+  }
 
   get unread(): number {
-    return this.count;
+    return this.#count;
   }
 
   add(n = 1): void {
     if (n <= 0) return;
-    this.count += n;
-    this.show();
-    if (this.sound) this.tone();
+    this.#count += n;
+    this.#show();
+    if (this.#sound) this.#tone();
   }
 
   clear(): void {
-    if (!this.count && !this.prefixed) return;
-    this.count = 0;
-    this.show();
+    if (!this.#count && !this.#prefixed) return;
+    this.#count = 0;
+    this.#show();
   }
 
   /** Audio may only start after a user gesture: call this from one (opening the chat). */
   unlockAudio(): void {
-    if (!this.sound) return;
+    if (!this.#sound) return;
     try {
-      this.audio ??= new AudioContext();
-      void this.audio.resume();
+      this.#audio ??= new AudioContext();
+      void this.#audio.resume();
     } catch {
       // No Web Audio: no sound.
     }
   }
 
-  private show(): void {
-    this.badge.textContent = this.count ? String(Math.min(this.count, 99)) : '';
-    this.describe(this.count);
+  #show(): void {
+    this.#badge.textContent = this.#count ? String(Math.min(this.#count, 99)) : '';
+    this.#describe(this.#count);
     // Only ever touch our own prefix, so a title the page changes meanwhile is kept.
-    const base = this.prefixed ? document.title.replace(TITLE_PREFIX, '') : document.title;
-    document.title = this.count ? `(${this.count}) ${base}` : base;
-    this.prefixed = this.count > 0;
-    this.emit('unread', { count: this.count });
+    const base = this.#prefixed ? document.title.replace(TITLE_PREFIX, '') : document.title;
+    document.title = this.#count ? `(${this.#count}) ${base}` : base;
+    this.#prefixed = this.#count > 0;
+    this.#emit('unread', { count: this.#count });
   }
 
-  private tone(): void {
+  #tone(): void {
     try {
-      this.audio ??= new AudioContext();
-      const ctx = this.audio;
+      this.#audio ??= new AudioContext();
+      const ctx = this.#audio;
       const t = ctx.currentTime;
       const osc = ctx.createOscillator();
       const gain = ctx.createGain();

@@ -5,36 +5,39 @@
 export const FULL_SCREEN_QUERY = '(max-width: 480px)';
 
 export class ViewportFit {
-  private active = false;
-  private savedOverflow = '';
-  private savedScroll = 0;
-  private readonly update = () => {
+  #active = false;
+  #savedOverflow = '';
+  #savedScroll = 0;
+  readonly #panel: HTMLElement;
+  readonly #update = () => {
     const vv = window.visualViewport;
     if (!vv) return;
-    this.panel.style.setProperty('--emily-vvh', `${Math.round(vv.height)}px`);
-    this.panel.style.setProperty('--emily-vvt', `${Math.round(vv.offsetTop)}px`);
+    this.#panel.style.setProperty('--emily-vvh', `${Math.round(vv.height)}px`);
+    this.#panel.style.setProperty('--emily-vvt', `${Math.round(vv.offsetTop)}px`);
   };
 
-  constructor(private readonly panel: HTMLElement) {}
+  constructor(panel: HTMLElement) {
+    this.#panel = panel;
+  }
 
   start(): void {
-    if (this.active || !matchMedia(FULL_SCREEN_QUERY).matches) return;
-    this.active = true;
+    if (this.#active || !matchMedia(FULL_SCREEN_QUERY).matches) return;
+    this.#active = true;
     const root = document.documentElement;
-    this.savedOverflow = root.style.overflow;
-    this.savedScroll = window.scrollY;
+    this.#savedOverflow = root.style.overflow;
+    this.#savedScroll = window.scrollY;
     root.style.overflow = 'hidden';
-    this.update();
-    window.visualViewport?.addEventListener('resize', this.update);
-    window.visualViewport?.addEventListener('scroll', this.update);
+    this.#update();
+    window.visualViewport?.addEventListener('resize', this.#update);
+    window.visualViewport?.addEventListener('scroll', this.#update);
   }
 
   stop(): void {
-    if (!this.active) return;
-    this.active = false;
-    window.visualViewport?.removeEventListener('resize', this.update);
-    window.visualViewport?.removeEventListener('scroll', this.update);
-    document.documentElement.style.overflow = this.savedOverflow;
-    if (window.scrollY !== this.savedScroll) window.scrollTo(0, this.savedScroll);
+    if (!this.#active) return;
+    this.#active = false;
+    window.visualViewport?.removeEventListener('resize', this.#update);
+    window.visualViewport?.removeEventListener('scroll', this.#update);
+    document.documentElement.style.overflow = this.#savedOverflow;
+    if (window.scrollY !== this.#savedScroll) window.scrollTo(0, this.#savedScroll);
   }
 }
