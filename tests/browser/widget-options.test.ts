@@ -1,5 +1,5 @@
 // Widget features the other browser tests leave out, in real Chromium against the shared stack:
-// `open: true` (the chat opens by itself, again for a returning visitor, with their conversation),
+// `open: true` (the chat opens by itself once per browser session; closed, it stays closed on reload),
 // identify() with a correct and a wrong HMAC (the visitor row, read through supabase-js with the
 // service role), the catch-up when a hidden tab becomes visible again while its socket is down,
 // and prefers-reduced-motion with the messages' timestamps. Pages come from a site of their own
@@ -49,18 +49,19 @@ async function open(path: string, opts: Parameters<typeof openWidgetPage>[2] = {
 const visitorId = (w: WidgetPage) =>
   w.page.evaluate((id) => JSON.parse(localStorage.getItem(`emily:${id}:session`) ?? 'null')?.user_id as string | undefined, websiteId);
 
-describe('widget `open: true`', { timeout: 90_000 }, () => {
-  it('opens the chat on load without any interaction, and again for a returning visitor, with their conversation', async () => {
+describe('widget `open: true`', { timeout: 120_000 }, () => {
+  it('opens the chat by itself once per browser session: closed by the visitor it stays closed on reload, EmilyChat.open() still opens it, a new session opens it again', async () => {
     const after = `EmilyChat.on('open', () => { document.documentElement.dataset.opened = String(Number(document.documentElement.dataset.opened ?? 0) + 1); });`;
     site.set('/open', { html: embedPage({ widgetUrl, config: config({ open: true }), after }) });
     const appRequests: string[] = [];
     const w = await open('/open', { beforeGoto: (page) => void page.on('request', (r) => r.url().endsWith('/emily-chat.js') && appRequests.push(r.resourceType())) });
+    const opened = (page: Page) => page.evaluate(() => document.documentElement.dataset.opened);
 
-    // Nothing touches the page: the app is run at once (not only cached on idle) and opens itself.
+    // First view: nothing touches the page; the app is run at once (not only cached on idle) and opens itself.
     await eventually(() => w.panel.isVisible()).toBe(true);
     await w.page.locator('emily-chat .panel.open').waitFor();
     expect(await w.launcher.getAttribute('aria-expanded')).toBe('true');
-    expect(await w.page.evaluate(() => document.documentElement.dataset.opened)).toBe('1');
+    expect(await opened(w.page)).toBe('1');
     expect(appRequests).toEqual(['script']);
     await eventually(() => w.panel.locator('.log .msg.welcome .bubble').textContent()).toContain('Northside Cycles assistant');
 
@@ -69,19 +70,43 @@ describe('widget `open: true`', { timeout: 90_000 }, () => {
     await w.waitForAnswers(1);
     const conversation = await w.conversationId(websiteId);
     expect(conversation).toBeTruthy();
-    // The visitor closes it; `open: true` opens it on the next page view all the same (the widget
-    // does not remember a closed chat), showing the stored conversation.
-    await w.panel.locator('.head .close').click();
-    await eventually(() => w.panel.isVisible()).toBe(false);
 
+    // Still open on the next page view while the visitor has not closed it.
     await w.page.reload();
     await eventually(() => w.panel.isVisible()).toBe(true);
-    expect(await w.launcher.getAttribute('aria-expanded')).toBe('true');
+    expect(await opened(w.page)).toBe('1');
+
+    // The visitor closes it: later page views of this session leave it closed.
+    await w.panel.locator('.head .close').click();
+    await eventually(() => w.panel.isVisible()).toBe(false);
+    await w.page.reload();
+    // `ready` comes once the app has started (a returning visitor's runs on idle), and the app makes
+    // its open-or-not decision as it starts: had it meant to open the chat, it would have by now.
+    await w.ready();
+    expect(await w.panel.isVisible()).toBe(false);
+    expect(await w.launcher.getAttribute('aria-expanded')).toBe('false');
+    expect(await opened(w.page)).toBeUndefined();
+
+    // The page's own EmilyChat.open() still opens it, with the stored conversation.
+    await w.page.evaluate(() => (window as unknown as { EmilyChat: { open(): void } }).EmilyChat.open());
+    await eventually(() => w.panel.isVisible()).toBe(true);
+    expect(await opened(w.page)).toBe('1');
     await eventually(async () => (await w.messages()).map((m) => `${m.sender}:${m.state}`)).toEqual(['user:sent', 'assistant:sent']);
     expect((await w.messages())[0].text).toBe(question);
     expect(await w.conversationId(websiteId)).toBe(conversation);
-    expect(await w.page.evaluate(() => document.documentElement.dataset.opened)).toBe('1');
     expect(w.problems).toEqual([]);
+
+    // A new browser session (another browser profile): it opens by itself again.
+    const second = await launchChromium({ viewport: { width: 1280, height: 860 } });
+    try {
+      const fresh = await openWidgetPage(second.context, site.origin + '/open');
+      await eventually(() => fresh.panel.isVisible()).toBe(true);
+      expect(await fresh.launcher.getAttribute('aria-expanded')).toBe('true');
+      expect(await opened(fresh.page)).toBe('1');
+      expect(fresh.problems).toEqual([]);
+    } finally {
+      await second.close();
+    }
   });
 });
 

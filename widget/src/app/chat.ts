@@ -7,6 +7,7 @@
 import { addStyles } from '../shared/adopt-styles.ts';
 import type { AppApi, Identity, LoaderHost, WidgetInit } from '../shared/bridge.ts';
 import { ApiError, widgetApi, type ConversationState, type IdentityPayload, type WidgetApi } from './api/widget-api.ts';
+import { rememberClosed } from './auto-open.ts';
 import { ConversationView } from './conversation-view.ts';
 import { languageFor, translator, type Translate } from './i18n/index.ts';
 import { Attention } from './notify/attention.ts';
@@ -189,6 +190,7 @@ export class Chat implements AppApi {
     this.#link.setPresent(false);
     this.#describeLauncher();
     if (hadFocus) this.#host.launcher.focus();
+    if (this.#host.config.open) rememberClosed(this.#host.config.websiteId);
     this.#host.emit('close');
   }
 

@@ -66,10 +66,9 @@ if (!current || typeof current.on !== 'function') {
     // Pointer events cover mouse, pen and touch alike.
     for (const type of ['pointerenter', 'focus']) ui.launcher.addEventListener(type, load, { once: true, passive: true });
     page.EmilyChat = api;
-    // `open: true` opens the chat without taking the focus, even right after a click or a key on
-    // the page (a user activation, which a same-origin frame such as the backoffice's live preview
-    // shares with the page around it): the visitor keeps typing where they are.
-    if (config.open) api.open(false);
+    // `open: true`: the app at once; it opens the chat itself, once per browser session (the app
+    // remembers a closed chat; app/auto-open.ts).
+    if (config.open) load();
     // On idle, only for a website that exists: a returning visitor (an open conversation's
     // unread badge, unsent messages, a session to identify) gets the app; a first-time one only
     // its download, and `ready` now (their queued calls wait for the app, which the first

@@ -37,7 +37,7 @@ export function browserStorage(): KeyValue {
 }
 
 /** Everything the widget stores names the website (contract §2): two sites never share a visitor. */
-export const storageKey = (websiteId: string, what: 'session' | 'state' | 'outbox') => `emily:${websiteId}:${what}`;
+export const storageKey = (websiteId: string, what: 'session' | 'state' | 'outbox' | 'closed') => `emily:${websiteId}:${what}`;
 
 export function readJson<T>(storage: KeyValue, key: string): T | null {
   try {
