@@ -11,6 +11,7 @@ import { startGateway, type Gateway } from './gateway.ts';
 import { applyMigrations, applyPlatform, applySeed } from './migrate.ts';
 import { startPostgres, tailLog, type PgCluster } from './postgres.ts';
 import type { GatewayService, StackContext } from './service.ts';
+import { noticeIfSlow } from './slow-step.ts';
 import { startStaticServer, staticHandler } from './static.ts';
 import { createAuthService } from './auth/index.ts';
 import { outboxDir } from './auth/outbox.ts';
@@ -94,10 +95,10 @@ export async function startStack(config: StackConfig, opts: StartOptions = {}): 
   log(`· PostgreSQL: starting on ${config.host}:${config.dbPort}`);
   const cluster = startPostgres({ dataDir: config.dataDir, port: config.dbPort, host: config.host, reset: opts.reset });
   mark('postgres');
-  const cleanups: Array<() => Promise<void> | void> = [() => cluster.stop()];
+  const cleanups: Array<[string, () => Promise<void> | void]> = [['PostgreSQL to stop', () => cluster.stop()]];
   const stopAll = async () => {
-    for (const fn of cleanups.reverse()) {
-      try { await fn(); } catch (e) { console.error(e); }
+    for (const [what, fn] of cleanups.reverse()) {
+      try { await noticeIfSlow(what, Promise.resolve(fn()), log); } catch (e) { console.error(e); }
     }
   };
 
@@ -113,21 +114,21 @@ export async function startStack(config: StackConfig, opts: StartOptions = {}): 
     mark('seed');
 
     const pool = createPool(makeDbUrl(config, 'authenticator'));
-    cleanups.push(() => pool.end());
+    cleanups.push(['the database pool to close', () => pool.end()]);
     const context: StackContext = { config, dbUrl, pool, log };
     const services: GatewayService[] = [
       createAuthService(context),
       createRestService(context),
       createFunctionsService(context),
-      await createRealtimeService(context),
+      await noticeIfSlow('Realtime (replication slot and stream)', createRealtimeService(context), log),
     ];
     mark('services');
 
     const widgetDir = join(config.rootDir, 'dist', 'widget');
-    const gateway: Gateway = await startGateway(config, services, [
+    const gateway: Gateway = await noticeIfSlow('the API gateway to listen', startGateway(config, services, [
       { prefix: '/widget', handle: staticHandler({ root: widgetDir, cors: true }) },
-    ]);
-    cleanups.push(() => gateway.close());
+    ]), log);
+    cleanups.push(['the API gateway and its services to close', () => gateway.close()]);
     config.apiPort = gateway.port;
     const apiUrl = `http://${config.host}:${gateway.port}`;
     mark('gateway');
@@ -136,18 +137,18 @@ export async function startStack(config: StackConfig, opts: StartOptions = {}): 
     let siteUrl = '';
     if (!opts.noStatic) {
       const substitutions = demoSubstitutions(apiUrl, config.anonKey);
-      const backoffice = await startStaticServer(config.host, config.backofficePort, {
+      const backoffice = await noticeIfSlow('the backoffice server to listen', startStaticServer(config.host, config.backofficePort, {
         root: join(config.rootDir, 'dist', 'backoffice'), fallback: 'index.html', substitutions,
-      });
-      cleanups.push(() => backoffice.close());
+      }), log);
+      cleanups.push(['the backoffice server to close', () => backoffice.close()]);
       config.backofficePort = backoffice.port;
       // Its own port makes the demo site another origin, as a customer's site is in production.
-      const demo = await startStaticServer(config.host, config.demoPort, {
+      const demo = await noticeIfSlow('the demo site server to listen', startStaticServer(config.host, config.demoPort, {
         root: join(config.rootDir, 'demo'),
         substitutions,
         headers: (path): Record<string, string> => (path === '/strict-csp.html' ? { 'Content-Security-Policy': strictCsp(apiUrl, substitutions.CSP_NONCE) } : {}),
-      });
-      cleanups.push(() => demo.close());
+      }), log);
+      cleanups.push(['the demo site server to close', () => demo.close()]);
       config.demoPort = demo.port;
       backofficeUrl = `http://${config.host}:${backoffice.port}`;
       siteUrl = `http://${config.host}:${demo.port}`;

@@ -7,8 +7,13 @@
 // PostgreSQL 15 does not save a slot's confirmed position at shutdown unless something else
 // dirtied the slot, so after a restart it may replay transactions already handed out: those
 // are recognised by their commit LSN and skipped, which keeps delivery exactly-once.
+// A connection still being opened is never ended from outside: pg's Client.end() during the
+// handshake leaves connect() pending for ever (pg 8.23), so the library's subscribe() never
+// settled and a stop right after the start (Ctrl-C during `npm start`) waited for ever; or the
+// handshake completed anyway and left a connected client without an error listener.
 import pg from 'pg';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
+import { describeSlotWait } from './slot-wait.ts';
 
 /** pgoutput with every column left as the text Postgres sent, so values are converted our way. */
 class RawTextPgoutputPlugin extends PgoutputPlugin {
@@ -39,6 +44,9 @@ const bigToLsn = (n: bigint) => `${(n >> 32n).toString(16).toUpperCase()}/${(n &
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long slot creation may wait before the log says what it waits for. */
+const SLOW_SLOT_MS = 3_000;
+
 export class ReplicationStream {
   private readonly service: LogicalReplicationService;
   private readonly plugin: RawTextPgoutputPlugin;
@@ -47,6 +55,8 @@ export class ReplicationStream {
   private resumeWaiter: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private hadSlot = false;
+  /** From subscribe() until the stream is up or the attempt has failed. */
+  private connecting = false;
   /** Commit LSN of the last transaction handed out, and whether the current one is a replay. */
   private lastCommitLsn = 0n;
   private replaying = false;
@@ -56,12 +66,14 @@ export class ReplicationStream {
   constructor(private readonly opts: ReplicationOptions) {
     this.plugin = new RawTextPgoutputPlugin({ protoVersion: 1, publicationNames: opts.publications });
     this.service = new LogicalReplicationService(
-      { connectionString: opts.dbUrl, application_name: `${opts.slotName}_stream` },
+      // The timeout bounds how long a stop waits for a connection being opened.
+      { connectionString: opts.dbUrl, application_name: `${opts.slotName}_stream`, connectionTimeoutMillis: 10_000 },
       { acknowledge: { auto: false, timeoutSeconds: 0 } },
     );
     // Without an 'error' listener a Postgres restart would crash the process.
     this.service.on('error', (err: Error) => this.opts.log(`[realtime] replication connection: ${err.message}`));
     this.service.on('start', () => {
+      this.connecting = false;
       this.streaming = true;
       // Stopped or paused while the connection was being set up: do not keep streaming.
       if (this.stopped || this.paused) void this.service.stop().catch(() => {});
@@ -95,7 +107,15 @@ export class ReplicationStream {
       this.plugin.options.publicationNames = this.opts.publications.filter((p) => pubs.rows.some((r) => r.pubname === p));
       const { rowCount } = await client.query('select 1 from pg_replication_slots where slot_name = $1', [this.opts.slotName]);
       if (rowCount) return true;
-      await client.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [this.opts.slotName]);
+      // Creation waits until every transaction holding an xid (autovacuum's ANALYZE too) has ended.
+      const { rows: [{ pid }] } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+      const slow = setTimeout(() => void describeSlotWait(this.opts.dbUrl, pid)
+        .then((what) => this.opts.log(`[realtime] creating replication slot ${this.opts.slotName}: ${what}`)), SLOW_SLOT_MS);
+      try {
+        await client.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [this.opts.slotName]);
+      } finally {
+        clearTimeout(slow);
+      }
       return false;
     });
     if (!existed && this.hadSlot) {
@@ -117,10 +137,12 @@ export class ReplicationStream {
         if (this.stopped || this.paused) continue;
         delay = 250;
         // 0/0: always resume from the slot's confirmed position, never from what we last saw.
+        this.connecting = true;
         await this.service.subscribe(this.plugin, this.opts.slotName, '0/00000000');
       } catch (err) {
         if (!this.stopped && !this.paused) this.opts.log(`[realtime] replication: ${(err as Error).message}; retrying`);
       }
+      this.connecting = false;
       this.streaming = false;
       if (this.stopped || this.paused) continue;
       await sleep(delay);
@@ -157,7 +179,8 @@ export class ReplicationStream {
   /** Stops reading (the slot keeps everything committed meanwhile) until resume(). */
   async pause(): Promise<void> {
     this.paused = true;
-    await this.service.stop().catch(() => {});
+    // A connection being opened is stopped by the 'start' handler once it is up.
+    if (!this.connecting) await this.service.stop().catch(() => {});
     this.streaming = false;
   }
 
@@ -170,7 +193,7 @@ export class ReplicationStream {
   async stop(opts: { dropSlot: boolean }): Promise<void> {
     this.stopped = true;
     this.resume();
-    await this.service.stop().catch(() => {});
+    if (!this.connecting) await this.service.stop().catch(() => {});
     this.streaming = false;
     await this.running?.catch(() => {});
     this.service.removeAllListeners();
