@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
+import { parseGoDuration } from './auth/go-duration.ts';
 import { ROOT_DIR } from './config.ts';
 
 export interface ProjectConfig {
@@ -25,6 +26,8 @@ export interface ProjectConfig {
     /** [auth.email] otp_length and otp_expiry (seconds): the code and lifetime of e-mailed links. */
     emailOtpLength: number;
     emailOtpExpiry: number;
+    /** [auth.email] max_frequency (a Go duration; seconds here): how soon a message to the same address may follow. */
+    emailMaxFrequency: number;
   };
   /** Per-function settings from [functions.NAME]. */
   functions: Record<string, { verifyJwt: boolean; entrypoint?: string }>;
@@ -66,6 +69,8 @@ export function readProjectConfig(file = join(ROOT_DIR, 'supabase', 'config.toml
       rateLimitTokenVerifications: num(rateLimit.token_verifications, 30),
       emailOtpLength: num(email.otp_length, 6),
       emailOtpExpiry: num(email.otp_expiry, 3600),
+      // GoTrue's default when unset: one message a minute per address.
+      emailMaxFrequency: (typeof email.max_frequency === 'string' ? parseGoDuration(email.max_frequency) ?? 60_000 : 60_000) / 1000,
     },
     functions,
   };

@@ -1,7 +1,7 @@
 // /auth/v1: the local stack's Supabase Auth (GoTrue-compatible) for everything Emily uses:
 // anonymous and e-mail sign-up, password and refresh-token grants with rotation, the signed-in
-// user, sign-out, the admin user API, invitations by e-mail (to the stack's outbox) and the
-// /verify links they carry, health and settings. Users, identities, sessions and
+// user, sign-out, the admin user API, invitations and password recovery by e-mail (to the stack's
+// outbox) and the /verify links they carry, health and settings. Users, identities, sessions and
 // refresh tokens live in the `auth` schema with GoTrue's columns.
 import type pg from 'pg';
 import type { Claims } from '../jwt.ts';
@@ -13,6 +13,7 @@ import { createAuthPool } from './db.ts';
 import { AuthError } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { isOpenPath, route } from './router.ts';
+import { SendFrequency } from './send-frequency.ts';
 import { createSettingsSource, type AuthSettings } from './settings.ts';
 
 export type AccessTokenCheck =
@@ -54,7 +55,7 @@ export function createAuthService(ctx: StackContext): AuthService {
   const pool = createAuthPool(ctx.dbUrl);
   // The stack's own [auth] values (a test stack's raised rate limits) win over config.toml's.
   const settings = createSettingsSource(() => ({ ...readProjectConfig().auth, ...ctx.config.authSettings }));
-  const auth = { stack: ctx, pool, settings, limits: { anonymousSignIns: new RateLimiter(), verify: new RateLimiter() } };
+  const auth = { stack: ctx, pool, settings, limits: { anonymousSignIns: new RateLimiter(), verify: new RateLimiter(), recoveryMails: new SendFrequency() } };
   return {
     prefix: '/auth/v1',
     cors: true,

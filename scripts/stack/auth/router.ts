@@ -7,6 +7,7 @@ import { AuthError, OAuthError, sendAuthError, unexpectedFailure } from './error
 import { adminCreateUser, adminDeleteUser, adminGetUser, adminListUsers, adminUpdateUser } from './handlers/admin.ts';
 import { invite } from './handlers/invite.ts';
 import { logout } from './handlers/logout.ts';
+import { recover } from './handlers/recover.ts';
 import { health, settings } from './handlers/meta.ts';
 import { signup } from './handlers/signup.ts';
 import { token } from './handlers/token.ts';
@@ -23,6 +24,7 @@ const ROUTES: Record<string, Record<string, Handler>> = {
   '/user': { GET: (req, res, ctx) => getUser(req, res, ctx), PUT: (req, res, ctx) => updateUser(req, res, ctx) },
   '/logout': { POST: (req, res, ctx, query) => logout(req, res, ctx, query) },
   '/verify': { GET: (req, res, ctx, query) => verifyGet(req, res, ctx, query), POST: (req, res, ctx) => verifyPost(req, res, ctx) },
+  '/recover': { POST: (req, res, ctx, query) => recover(req, res, ctx, query) },
   '/invite': { POST: async (req, res, ctx, query) => { await requireAdmin(req, ctx); await invite(req, res, ctx, query); } },
   '/admin/users': {
     GET: async (req, res, ctx, query) => { await requireAdmin(req, ctx); await adminListUsers(res, ctx, query); },

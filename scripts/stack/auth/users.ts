@@ -88,15 +88,18 @@ export async function findUserByEmail(db: Db, email: string, aud = DEFAULT_AUD):
   return (await withIdentities(db, rows))[0] ?? null;
 }
 
+/** The columns an e-mailed one-time token is kept in, by what the link is for. */
+export type TokenColumn = 'confirmation_token' | 'recovery_token';
+
 /**
- * FindUserByConfirmationToken: whom an e-mailed confirmation (invitation) token belongs to; with
+ * FindUserByConfirmationToken / FindUserByRecoveryToken: whom an e-mailed token belongs to; with
  * `email`, only that address's user (a code typed in with its address, verifyUserAndToken).
  */
-export async function findUserByConfirmationToken(db: Db, hash: string, email?: string, aud = DEFAULT_AUD): Promise<User | null> {
+export async function findUserByToken(db: Db, column: TokenColumn, hash: string, email?: string, aud = DEFAULT_AUD): Promise<User | null> {
   if (!hash) return null;
   const { rows } = await db.query<UserRow>(
     `select ${USER_COLUMNS} from auth.users
-      where confirmation_token = $1 and is_sso_user = false and ($2::text is null or (lower(email) = lower($2) and aud = $3))
+      where ${column} = $1 and is_sso_user = false and ($2::text is null or (lower(email) = lower($2) and aud = $3))
       limit 1`,
     [hash, email ?? null, aud],
   );

@@ -4,15 +4,15 @@
 // an address whose account is not confirmed yet sends a new link (the old one stops working);
 // a confirmed account is 422 email_exists, as in GoTrue.
 //
-// No mail server runs locally: the message goes to the stack's outbox (outbox.ts).
+// No mail server runs locally: the message goes to the stack's outbox (mailer.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../../http.ts';
-import { issuer, type AuthContext } from '../context.ts';
+import type { AuthContext } from '../context.ts';
 import { validateEmail } from '../credentials.ts';
 import { transaction } from '../db.ts';
 import { isUniqueViolation, orInternalError, unprocessable } from '../errors.ts';
 import { generateOtp, tokenHash } from '../otp.ts';
-import { deliver, outboxDir } from '../outbox.ts';
+import { sendAuthMail } from '../mailer.ts';
 import { readParams } from '../params.ts';
 import { referrerUrl } from '../redirect-urls.ts';
 import { DEFAULT_AUD, findUserByEmail, findUserById, insertIdentity, insertUser, userJson } from '../users.ts';
@@ -56,34 +56,12 @@ export async function invite(req: IncomingMessage, res: ServerResponse, ctx: Aut
   sendJson(res, 200, userJson(user!));
 }
 
-/** GoTrue's default invite template, with its link `{API}/verify?token=…&type=invite&redirect_to=…`. */
+/** GoTrue's default invite template. */
 function sendInvitation(ctx: AuthContext, to: string, otp: string, hash: string, redirectTo: string): void {
-  const link = `${issuer(ctx)}/verify?token=${goQueryEscape(hash)}&type=invite&redirect_to=${encodeRedirectUrl(redirectTo)}`;
-  const file = deliver(outboxDir(ctx.stack.config.stateDir), {
-    type: 'invite',
-    to,
-    subject: "You've been invited",
-    link,
-    token: otp,
-    token_hash: hash,
-    redirect_to: redirectTo,
-    text: `You've been invited to create an account. Follow the link below to accept.\n\nAccept invitation: ${link}\n`,
-    html: `<h2>You've been invited</h2>\n\n<p>You've been invited to create an account. Follow the link below to accept.</p>\n`
-      + `<p><a href="${escapeHtml(link)}">Accept invitation</a></p>`,
+  sendAuthMail(ctx, {
+    type: 'invite', to, subject: "You've been invited", otp, hash, redirectTo, announce: 'Invitation',
+    text: (link) => `You've been invited to create an account. Follow the link below to accept.\n\nAccept invitation: ${link}\n`,
+    html: (link) => `<h2>You've been invited</h2>\n\n<p>You've been invited to create an account. Follow the link below to accept.</p>\n`
+      + `<p><a href="${link}">Accept invitation</a></p>`,
   });
-  ctx.stack.log(`✉ Invitation to ${to} (no mail server locally; saved as ${file}):\n  ${link}`);
-}
-
-/** Go's url.QueryEscape. */
-function goQueryEscape(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
-}
-
-/** The mailer's encodeRedirectURL: escaped only when it holds "&", "=" or "#" (else taken as already encoded). */
-function encodeRedirectUrl(url: string): string {
-  return /[&=#]/.test(url) ? goQueryEscape(url) : url;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

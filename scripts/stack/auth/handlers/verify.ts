@@ -1,7 +1,8 @@
 // /verify (internal/api/verify.go): what an e-mailed link or code leads to. The local stack issues
-// only confirmation tokens (invitations), so the types that use them are served: invite, signup
-// and email. Recovery, magic-link and e-mail-change tokens are never issued here, so such links
-// are always "invalid or expired", as they would be on GoTrue with no token stored.
+// confirmation tokens (invitations) and recovery tokens (password recovery), so the types that use
+// them are served: invite, signup and email; recovery and magiclink (which GoTrue checks against
+// the recovery token too). E-mail-change tokens are never issued here, so such links are always
+// "invalid or expired", as they would be on GoTrue with no token stored.
 //
 //   GET  /verify?token=HASH&type=invite&redirect_to=URL   the link in the message (no apikey needed,
 //        as Supabase's gateway leaves this route open): 303 to redirect_to with the session in the
@@ -19,14 +20,21 @@ import { enforceRateLimit } from '../rate-limit.ts';
 import { referrerUrl } from '../redirect-urls.ts';
 import { clientOf, logout, startSession } from '../sessions.ts';
 import { tokenResponse, type TokenResponse } from '../token-response.ts';
-import { confirmEmail, findUserByConfirmationToken, hasPassword, isBanned } from '../users.ts';
+import { confirmEmail, findUserByToken, hasPassword, isBanned, type TokenColumn } from '../users.ts';
 
 /** GoTrue's Verify limiter: [auth.rate_limit] token_verifications per 5 minutes, bursts of 30. */
 const VERIFY_BURST = 30;
 
-const CONFIRMATION_TYPES = new Set(['signup', 'invite', 'email']);
-/** Types whose tokens live in columns this stack never fills (recovery_token, email_change_token_*). */
-const NEVER_ISSUED_TYPES = new Set(['recovery', 'magiclink', 'email_change']);
+/** The token column each served type is checked against, and the column saying when it was sent. */
+const TOKEN_OF_TYPE: Record<string, { column: TokenColumn; sentAt: 'confirmation_sent_at' | 'recovery_sent_at' }> = {
+  signup: { column: 'confirmation_token', sentAt: 'confirmation_sent_at' },
+  invite: { column: 'confirmation_token', sentAt: 'confirmation_sent_at' },
+  email: { column: 'confirmation_token', sentAt: 'confirmation_sent_at' },
+  recovery: { column: 'recovery_token', sentAt: 'recovery_sent_at' },
+  magiclink: { column: 'recovery_token', sentAt: 'recovery_sent_at' },
+};
+/** Types whose tokens live in columns this stack never fills (email_change_token_*). */
+const NEVER_ISSUED_TYPES = new Set(['email_change']);
 
 const linkInvalid = () => forbidden('otp_expired', 'Email link is invalid or has expired');
 const codeInvalid = () => forbidden('otp_expired', 'Token has expired or is invalid');
@@ -121,15 +129,16 @@ async function verifyAndSignIn(req: IncomingMessage, ctx: AuthContext, type: str
   const expiry = ctx.settings().emailOtpExpiry;
   const byCode = lookup.email !== undefined;
   const invalid = byCode ? codeInvalid : linkInvalid;
-  if (!byCode && !CONFIRMATION_TYPES.has(type) && !NEVER_ISSUED_TYPES.has(type)) {
+  const token = Object.hasOwn(TOKEN_OF_TYPE, type) ? TOKEN_OF_TYPE[type] : undefined;
+  if (!byCode && !token && !NEVER_ISSUED_TYPES.has(type)) {
     throw badRequest('validation_failed', 'Invalid email verification type');
   }
-  const user = CONFIRMATION_TYPES.has(type)
-    ? await orInternalError('Database error finding user', () => findUserByConfirmationToken(ctx.pool, lookup.tokenHash, lookup.email))
+  const user = token
+    ? await orInternalError('Database error finding user', () => findUserByToken(ctx.pool, token.column, lookup.tokenHash, lookup.email))
     : null;
-  if (!user) throw invalid();
+  if (!user || !token) throw invalid();
   if (isBanned(user)) throw forbidden('user_banned', 'User is banned');
-  if (!(await sentWithin(ctx.pool, user.id, expiry))) throw invalid();
+  if (!(await sentWithin(ctx.pool, user.id, token.sentAt, expiry))) throw invalid();
 
   // An invited user gets an unguessable password, so they cannot sign in with one until they
   // choose their own (their app asks right after this sign-in). Hashing is done outside the
@@ -137,16 +146,22 @@ async function verifyAndSignIn(req: IncomingMessage, ctx: AuthContext, type: str
   const temporaryHash = !hasPassword(user) && user.invited_at ? await hashPassword(randomPassword()) : undefined;
   const body = await orInternalError('Database error updating user', () => transaction(ctx.pool, async (tx) => {
     // The token is used up here: of two concurrent uses of one link, the second finds nothing.
-    const { rows: [locked] } = await tx.query<{ email: string | null }>(
-      `select email from auth.users where id = $1 and confirmation_token = $2 for update`, [user.id, lookup.tokenHash],
+    const { rows: [locked] } = await tx.query<{ email: string | null; confirmed: boolean }>(
+      `select email, email_confirmed_at is not null as confirmed from auth.users where id = $1 and ${token.column} = $2 for update`,
+      [user.id, lookup.tokenHash],
     );
     if (!locked) throw invalid();
+    // User.Recover: a recovery link works once.
+    if (token.column === 'recovery_token') {
+      await tx.query(`update auth.users set recovery_token = '', recovery_sent_at = null, updated_at = now() where id = $1`, [user.id]);
+    }
     if (temporaryHash) {
       await tx.query('update auth.users set encrypted_password = $2, updated_at = now() where id = $1', [user.id, temporaryHash]);
       // UpdatePassword(tx, nil): a new password ends every session of the user.
       await logout(tx, user.id, null, 'global');
     }
-    await confirmEmail(tx, user.id);
+    // recoverVerify confirms an address not confirmed yet (the link proves it), and leaves a confirmed one as it is.
+    if (token.column === 'confirmation_token' || !locked.confirmed) await confirmEmail(tx, user.id);
     await tx.query(
       `update auth.identities set identity_data = identity_data || '{"email_verified": true}'::jsonb, updated_at = now()
         where user_id = $1 and provider = 'email' and email = lower($2)`,
@@ -159,9 +174,9 @@ async function verifyAndSignIn(req: IncomingMessage, ctx: AuthContext, type: str
 }
 
 /** isOtpExpired: the link was sent less than `[auth.email] otp_expiry` seconds ago. */
-async function sentWithin(db: Db, userId: string, seconds: number): Promise<boolean> {
+async function sentWithin(db: Db, userId: string, sentAt: 'confirmation_sent_at' | 'recovery_sent_at', seconds: number): Promise<boolean> {
   const { rows: [row] } = await db.query<{ fresh: boolean }>(
-    `select confirmation_sent_at is not null and now() <= confirmation_sent_at + make_interval(secs => $2) as fresh
+    `select ${sentAt} is not null and now() <= ${sentAt} + make_interval(secs => $2) as fresh
        from auth.users where id = $1`,
     [userId, seconds],
   );
