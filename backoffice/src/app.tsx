@@ -3,10 +3,11 @@ import { useEffect } from 'preact/hooks';
 import { Layout } from './components/layout.tsx';
 import { Empty, Notice, Spinner } from './components/ui.tsx';
 import { notifyVisitorMessage, useTitle } from './lib/attention.ts';
-import { invitationLinkError, usePasswordPending } from './lib/invitation.ts';
+import { authLinkError, usePasswordPending } from './lib/auth-link.ts';
 import { useObservable } from './lib/observable.ts';
 import { useSession } from './lib/session.ts';
 import { ChoosePasswordPage } from './pages/choose-password.tsx';
+import { ForgotPasswordPage } from './pages/forgot-password.tsx';
 import { findPage } from './pages/registry.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { WebsitesPage } from './pages/websites.tsx';
@@ -59,13 +60,25 @@ export function App() {
   const password = usePasswordPending(state.session?.user.id);
   const [first, second, third, ...rest] = route.segments;
   useEffect(() => {
-    if (state.session && (first === 'sign-in' || first === 'sign-up')) navigate('#/', true);
+    if (state.session && (first === 'sign-in' || first === 'sign-up' || first === 'forgot-password')) navigate('#/', true);
   }, [state.session, first]);
   if (state.loading) return <Spinner label="Loading your session…" />;
-  if (!state.session) return <SignInPage refused={state.refused ?? invitationLinkError()} mode={first === 'sign-up' ? 'sign-up' : 'sign-in'} />;
+  if (!state.session) {
+    const linkError = authLinkError();
+    // A reset link that failed (used, expired) offers to send a new one.
+    const resetFailed = linkError?.purpose === 'recovery' && first !== 'sign-in' && first !== 'sign-up';
+    if (first === 'forgot-password' || resetFailed) return <ForgotPasswordPage notice={linkError?.purpose === 'recovery' ? linkError.message : undefined} />;
+    return <SignInPage refused={state.refused ?? (linkError?.purpose === 'invite' ? linkError.message : undefined)} mode={first === 'sign-up' ? 'sign-up' : 'sign-in'} />;
+  }
   const me: Me = { id: state.session.user.id, email: state.session.user.email ?? '' };
-  // Someone who just accepted an invitation has no password they know yet.
-  if (password.pending) return <ChoosePasswordPage email={me.email} onChosen={password.chosen} />;
+  // Someone who just accepted an invitation or opened a reset link has no password they know yet.
+  if (password.pending) {
+    const chosen = () => {
+      password.chosen();
+      navigate('#/', true);
+    };
+    return <ChoosePasswordPage email={me.email} purpose={password.pending} onChosen={chosen} />;
+  }
   if (first === 'w' && second) return <WebsiteScreen key={second} websiteId={second} pageKey={third ?? 'inbox'} rest={rest} route={route} me={me} />;
   const accountPage = findPage('account', first);
   if (accountPage) {

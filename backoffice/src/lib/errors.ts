@@ -54,6 +54,7 @@ export function authErrorText(error: { message?: string; code?: string; status?:
     case 'email_address_invalid':
     case 'validation_failed': return error.message ?? 'Check the e-mail address.';
     case 'over_request_rate_limit': return 'Too many attempts. Wait a minute and try again.';
+    case 'over_email_send_rate_limit': return 'A link was sent to this address a moment ago. Wait a minute before asking for another one, and check your inbox and spam folder.';
     case 'signup_disabled': return 'Sign-ups are turned off for this project.';
   }
   if (!error.status || /fetch/i.test(error.message ?? '')) return NETWORK;

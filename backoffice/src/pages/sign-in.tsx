@@ -51,6 +51,7 @@ export function SignInPage({ refused, mode }: { refused?: string; mode: 'sign-in
           </Field>
           <Button type="submit" variant="primary" busy={busy} class="wide">{signUp ? 'Create account' : 'Sign in'}</Button>
         </form>
+        {!signUp && <p class="switch"><a href="#/forgot-password">Forgot your password?</a></p>}
         <p class="switch">
           {signUp ? <>Already have an account? <a href="#/sign-in">Sign in</a></> : <>New here? <a href="#/sign-up">Create an account</a></>}
         </p>
