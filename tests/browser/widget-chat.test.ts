@@ -66,6 +66,36 @@ describe('widget on the demo site', { timeout: 90_000 }, () => {
     expect(w.problems).toEqual([]);
   });
 
+  it('after a reload, the chat opened while the catch-up is still reading shows the whole history too', async () => {
+    const w = await demo();
+    await askFirst(w, 'How much is a puncture repair?');
+    const before = await w.messages();
+    expect(before.map((m) => m.sender)).toEqual(['user', 'assistant']);
+
+    // The real catch-up request (after the saved cursor: the answer) is held at the browser's edge
+    // until the visitor has opened the chat, as a loaded server or a slow network does. The history
+    // read the opening asks for must still run (it was dropped: only the visitor's message showed).
+    let caughtUp!: () => void;
+    const held = new Promise<void>((resolve) => (caughtUp = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await w.page.route(
+      (url) => url.pathname.endsWith('/messages') && url.searchParams.has('after'),
+      async (route) => {
+        caughtUp();
+        await gate;
+        await route.continue();
+      },
+    );
+    await w.page.reload();
+    await w.ready();
+    await held;
+    await w.launcher.click();
+    release();
+    await eventually(async () => texts(await w.messages())).toEqual(texts(before));
+    expect(w.problems).toEqual([]);
+  });
+
   it('starts a second conversation and lists both', async () => {
     const w = await demo();
     const first = await askFirst(w, 'When are you open on Saturday?');

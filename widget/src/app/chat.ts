@@ -436,7 +436,7 @@ export class Chat implements AppApi {
   }
 
   #loadHistory(view: ConversationView): Promise<void> {
-    return view.serialise(async () => {
+    return view.serialise('history', async () => {
       if (view.historyLoaded) return;
       const rows = await this.#fetchMessages(view, null);
       if (!rows) return;
@@ -457,7 +457,7 @@ export class Chat implements AppApi {
   /** Everything stored after the cursor: on (re)subscribe, on visibility, on reconnection. */
   catchUp(view: ConversationView = this.#view): Promise<void> {
     if (!view.id) return Promise.resolve();
-    return view.serialise(async () => {
+    return view.serialise('catchUp', async () => {
       const after = view.cursor;
       const rows = await this.#fetchMessages(view, after);
       if (!rows) return;

@@ -62,3 +62,49 @@ describe('the catch-up cursor', () => {
     expect(view.cursor).toBe('b');
   });
 });
+
+describe('the reads of one conversation, one at a time', () => {
+  /** A read that records when it starts and finishes and waits until released. */
+  function reads() {
+    const log: string[] = [];
+    const gates = new Map<string, () => void>();
+    const read = (name: string) => async () => {
+      log.push(`start ${name}`);
+      await new Promise<void>((resolve) => gates.set(name, resolve));
+      log.push(`end ${name}`);
+    };
+    const release = async (name: string) => {
+      while (!gates.has(name)) await new Promise((r) => setTimeout(r, 1));
+      gates.get(name)!();
+      gates.delete(name);
+    };
+    return { log, read, release };
+  }
+
+  it('reads the history asked for during a catch-up after it, never drops it', async () => {
+    const view = new ConversationView('conv', 'visitor', () => {});
+    const { log, read, release } = reads();
+    const catchUp = view.serialise('catchUp', read('catch-up'));
+    const history = view.serialise('history', read('history'));
+    await release('catch-up');
+    await release('history');
+    await Promise.all([catchUp, history]);
+    expect(log).toEqual(['start catch-up', 'end catch-up', 'start history', 'end history']);
+  });
+
+  it('runs a catch-up asked for during one once more afterwards, however often it was asked', async () => {
+    const view = new ConversationView('conv', 'visitor', () => {});
+    const { log, read, release } = reads();
+    const first = view.serialise('catchUp', read('first'));
+    const asks = [view.serialise('catchUp', read('second')), view.serialise('catchUp', read('third'))];
+    await release('first');
+    await release('third');
+    await Promise.all([first, ...asks]);
+    expect(log).toEqual(['start first', 'end first', 'start third', 'end third']);
+    // Idle again: the next ask runs at once.
+    const next = view.serialise('catchUp', read('next'));
+    await release('next');
+    await next;
+    expect(log.slice(-2)).toEqual(['start next', 'end next']);
+  });
+});

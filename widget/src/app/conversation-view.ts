@@ -25,8 +25,9 @@ export class ConversationView {
   /** The whole history has been fetched (not only what came after `cursor`). */
   historyLoaded = false;
   aiMode: string | undefined;
-  #catching: Promise<void> | undefined;
-  #again = false;
+  /** Reads asked for while one runs, by kind: a later ask of a kind replaces an earlier one. */
+  readonly #asked = new Map<string, () => Promise<void>>();
+  #reading: Promise<void> | undefined;
 
   constructor(id: string | null, owner: string | null, onChange: () => void) {
     this.id = id;
@@ -49,18 +50,20 @@ export class ConversationView {
     }
   }
 
-  /** Runs catch-ups one at a time; a request made meanwhile runs once more afterwards. */
-  async serialise(run: () => Promise<void>): Promise<void> {
-    if (this.#catching) {
-      this.#again = true;
-      return this.#catching;
-    }
-    this.#catching = (async () => {
-      do {
-        this.#again = false;
-        await run();
-      } while (this.#again);
-    })().finally(() => (this.#catching = undefined));
-    return this.#catching;
+  /**
+   * Runs the database reads (catch-ups, the whole history) one at a time. Each kind asked for
+   * while one runs runs once afterwards, the latest ask of it: a catch-up asked for during a
+   * catch-up runs again (it reads from the cursor as it is then), and the history asked for by
+   * opening the chat during a catch-up is read after it, never dropped.
+   */
+  serialise(kind: string, run: () => Promise<void>): Promise<void> {
+    this.#asked.set(kind, run);
+    return (this.#reading ??= (async () => {
+      // A Map iterates over entries added during the loop too.
+      for (const [key, next] of this.#asked) {
+        this.#asked.delete(key);
+        await next();
+      }
+    })().finally(() => (this.#reading = undefined)));
   }
 }
