@@ -408,8 +408,13 @@ export class Chat implements AppApi {
     const rows: MessageRow[] = [];
     try {
       // Bounded: 50 pages of 200 is far more than any one conversation holds.
-      for (let page = 0, cursor = after; page < 50; page++) {
-        const { messages, has_more, conversation } = await this.#api.messages(session.access_token, view.id, cursor);
+      for (let page = 0, cursor = after, id = view.id; page < 50; page++) {
+        // A network or server hiccup is tried again (bounded): a read given up on shows nothing of
+        // it, and the cursor message itself (a restored view's last seen) only a whole history brings.
+        const { messages, has_more, conversation } = await retrying(
+          () => this.#api.messages(session.access_token, id, cursor),
+          (err, attempts) => (isTransient(err) && attempts < MAX_ATTEMPTS ? backoffMs(attempts - 1, (err as ApiError).retryAfter) : null),
+        );
         if (conversation) this.#applyConversation(view, conversation);
         rows.push(...messages);
         if (!has_more || !messages.length) break;
