@@ -13,13 +13,48 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** How much of a refused body is still read and thrown away before answering (see discardBody). */
+const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+const DISCARD_MAX_MS = 5_000;
+
+/**
+ * Reads what is left of a request body we refuse, and throws it away, before the refusal is sent.
+ * Answering while the client is still writing makes Node close the connection under it: the
+ * client gets a broken pipe (EPIPE, about 1 time in 3 for a 10 MiB body here) instead of its 413.
+ * nginx, in front of hosted Supabase, lingers the same way. Bounded: past 64 MiB or 5 s the
+ * answer goes out anyway.
+ */
+export function discardBody(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (req.complete || req.readableEnded || req.destroyed) return resolve();
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', done);
+      req.off('error', done);
+      req.off('close', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DISCARD_MAX_BYTES) done();
+    };
+    const timer = setTimeout(done, DISCARD_MAX_MS);
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('error', done);
+    req.once('close', done);
+    req.resume();
+  });
+}
+
 /** Reads the whole request body, refusing (before buffering it all) anything above `limit` bytes. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
-      reject(new BodyTooLargeError(limit));
+      void discardBody(req).then(() => reject(new BodyTooLargeError(limit)));
       return;
     }
     const chunks: Buffer[] = [];
@@ -30,7 +65,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limit) {
         failed = true;
-        reject(new BodyTooLargeError(limit));
+        chunks.length = 0;
+        void discardBody(req).then(() => reject(new BodyTooLargeError(limit)));
         return;
       }
       chunks.push(chunk);

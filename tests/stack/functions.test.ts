@@ -225,9 +225,12 @@ describe('SSE and bodies over raw HTTP', () => {
 
   it('refuses a body over the gateway limit with 413 (declared or streamed)', async () => {
     const big = Buffer.alloc(10 * 1024 * 1024 + 1, 97);
-    const declared = await fn('echo', { method: 'POST', body: big });
-    expect(declared.status).toBe(413);
-    expect(await declared.json()).toEqual({ code: 'REQUEST_TOO_LARGE', message: 'Request body is larger than 10485760 bytes' });
+    // Several times: the client is usually still writing when the refusal is decided.
+    for (let i = 0; i < 6; i++) {
+      const declared = await fn('echo', { method: 'POST', body: big });
+      expect(declared.status).toBe(413);
+      expect(await declared.json()).toEqual({ code: 'REQUEST_TOO_LARGE', message: 'Request body is larger than 10485760 bytes' });
+    }
 
     const { hostname, port } = new URL(stack.apiUrl);
     const status = await new Promise<number>((resolve, reject) => {
@@ -250,6 +253,28 @@ describe('SSE and bodies over raw HTTP', () => {
     });
     expect(status).toBe(413);
     expect((await fn('echo', { method: 'POST', body: 'still fine' })).status).toBe(200);
+  });
+
+  it('lets a slow client finish sending a refused body and read its 413, without cutting the connection', async () => {
+    // fetch (undici) drops the connection when an answer is complete before its body is sent, so a
+    // refusal sent while the client is still writing reaches it as "fetch failed", not as a 413.
+    // Streamed (chunked) and slow: the limit is crossed long before the client is done.
+    const mib = new Uint8Array(1024 * 1024).fill(97);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent === 12) return controller.close();
+        if (sent === 11) await new Promise((r) => setTimeout(r, 300));
+        sent++;
+        controller.enqueue(mib);
+      },
+    });
+    const res = await fetch(`${stack.apiUrl}/functions/v1/echo`, {
+      method: 'POST', body, duplex: 'half', headers: { authorization: `Bearer ${stack.anonKey}` },
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ code: 'REQUEST_TOO_LARGE', message: 'Request body is larger than 10485760 bytes' });
+    expect(sent).toBe(12);
   });
 });
 

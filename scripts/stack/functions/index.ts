@@ -16,6 +16,7 @@ import type { GatewayService, StackContext } from '../service.ts';
 import { Catalog, functionsRoots, scanFunctions, type FunctionSpec } from './catalog.ts';
 import { denoBinary } from './deno-binary.ts';
 import { functionEnv } from './env.ts';
+import { discardBody } from '../http.ts';
 import { BODY_TOO_LARGE, FUNCTION_NOT_FOUND, sendJwtError, sendPlatformError } from './errors.ts';
 import { jwtRefusal } from './jwt-gate.ts';
 import { FunctionLogs } from './logs.ts';
@@ -82,7 +83,10 @@ export function createFunctionsService(ctx: StackContext): GatewayService {
         }
       }
       const declared = Number(req.headers['content-length']);
-      if (Number.isFinite(declared) && declared > config.maxBodyBytes) return sendPlatformError(res, BODY_TOO_LARGE(config.maxBodyBytes));
+      if (Number.isFinite(declared) && declared > config.maxBodyBytes) {
+        await discardBody(req);
+        return sendPlatformError(res, BODY_TOO_LARGE(config.maxBodyBytes));
+      }
       await supervisor.serve(spec, versionOf(spec), req, res, path);
     },
     async close() {

@@ -5,6 +5,7 @@
 // started in time: 504), the wall clock (546, or the stream is cut), and a client that goes
 // away aborts the function's request (its `req.signal`).
 import { request as httpRequest, type Agent, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { discardBody } from '../http.ts';
 import { BootError } from './function-process.ts';
 import { BODY_TOO_LARGE, BOOT_ERROR, IDLE_TIMEOUT, sendPlatformError, WORKER_ERROR, WORKER_LIMIT, type PlatformError } from './errors.ts';
 
@@ -110,7 +111,11 @@ export function relay(req: IncomingMessage, res: ServerResponse, opts: RelayOpti
         if (outcome) return;
         received += chunk.length;
         if (received > opts.maxBodyBytes) {
-          fail('too-large', BODY_TOO_LARGE(opts.maxBodyBytes));
+          // The function's request ends now; the client's 413 goes out once it has finished sending.
+          finish('too-large');
+          upstreamReq?.destroy();
+          upstreamRes?.destroy();
+          void discardBody(req).then(() => { if (!res.headersSent) sendPlatformError(res, BODY_TOO_LARGE(opts.maxBodyBytes)); else res.destroy(); });
           return;
         }
         if (!out.write(chunk)) req.pause();
